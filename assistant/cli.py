@@ -1,0 +1,176 @@
+"""The ``assistant`` command line (see the contract): ask, index, serve, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.domain import Answer
+from assistant.errors import AssistantError, InputError, KnowledgeError
+from assistant.settings import get_settings
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line on stderr, exit 2, as the contract says
+        self.exit(2, f"用法错误：{message}（assistant --help 查看用法）\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="assistant", description="三个区分开来容错纠错政策助手")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer one question, or a JSON Lines batch")
+    ask.add_argument("question", nargs="?", help="the question (Chinese)")
+    ask.add_argument("--province", help="province whose measures rank first, e.g. 浙江")
+    ask.add_argument("--batch", type=Path, help='JSON Lines file of {"id", "question", "province"}')
+    ask.add_argument("--json", action="store_true", help="print answer objects as JSON")
+
+    index = sub.add_parser("index", help="build or refresh the search index from knowledge/")
+    index.add_argument("--rebuild", action="store_true", help="rebuild even when fresh")
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    ev = sub.add_parser("eval", help="run an evaluation set and write a report")
+    ev.add_argument(
+        "--set",
+        dest="set_file",
+        type=Path,
+        default=None,
+        help="JSON Lines set (default eval/questions.jsonl)",
+    )
+    ev.add_argument("--out", type=Path, default=None, help="report folder (default eval/runs/latest)")
+    ev.add_argument("--no-baseline", action="store_true", help="skip the naive vector baseline")
+
+    sub.add_parser("check", help="validate the knowledge base and report every problem")
+    return parser
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+        return
+    print(answer.answer)
+    if answer.citations:
+        print("\n引用：")
+        for c in answer.citations:
+            print(f"  [{c.id}] {c.title}")
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取批量文件 {path}：{type(exc).__name__}") from exc
+    items = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path} 第 {number} 行不是合法的 JSON：{exc.msg}") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise InputError(f'{path} 第 {number} 行缺少文本字段 "question"')
+        items.append(item)
+    return items
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    settings = get_settings()
+    if args.batch is None and not args.question:
+        raise InputError("请给出问题，或用 --batch 指定批量文件。")
+    if args.batch is not None and args.question:
+        raise InputError("问题和 --batch 只能二选一。")
+    items = (
+        _read_batch(args.batch)
+        if args.batch is not None
+        else [{"question": args.question, "province": args.province}]
+    )
+    assistant = Assistant(settings)
+    # Validate every item before answering any, so a bad line costs nothing and loses nothing.
+    from assistant.normalize import normalize_question
+
+    for number, item in enumerate(items, 1):
+        try:
+            normalize_question(item["question"], settings.knowledge_dir, settings.max_question_chars)
+            assistant.provinces.resolve(item.get("province") or args.province)
+        except InputError as exc:
+            where = f"第 {number} 条：" if args.batch is not None else ""
+            raise InputError(where + exc.message) from exc
+    for item in items:
+        answer = assistant.ask(item["question"], item.get("province") or args.province)
+        answer.id = item.get("id") if args.batch is not None else None
+        _print_answer(answer, args.json)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.index import build_index
+
+    manifest = build_index(get_settings(), force=args.rebuild)
+    print(
+        f"索引就绪：{manifest['units']} 个条文单元，知识库版本 {manifest['knowledge_version']}，向量 {manifest['embedder']}"
+    )
+    return 0
+
+
+def cmd_check(_: argparse.Namespace) -> int:
+    from assistant.knowledge import load_knowledge
+
+    kb = load_knowledge(get_settings().knowledge_dir)
+    print(f"知识库有效：{len(kb.documents)} 份文件，{len(kb)} 个条文单元，版本 {kb.version}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.index import build_index
+
+    build_index(get_settings())  # built once here, then served read-only by every worker
+    uvicorn.run(
+        "assistant.server:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+    )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation.runner import run_cli
+
+    return run_cli(args.set_file, args.out, baseline=not args.no_baseline)
+
+
+COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KnowledgeError as exc:
+        print(exc.message, file=sys.stderr)
+        for problem in exc.problems:
+            print("  " + problem, file=sys.stderr)
+        return exc.exit_code
+    except AssistantError as exc:
+        print(exc.message.replace("\n", " "), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: users see one line, --debug shows the traceback
+        if args.debug:
+            traceback.print_exc()
+        print(f"内部错误：{type(exc).__name__}（加 --debug 查看详情）", file=sys.stderr)
+        return 1

@@ -1,0 +1,145 @@
+"""Offline answers from templates: the verdict, the six factors one by one, and inline citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.cues import load_yaml
+from assistant.domain import FACTOR_NAMES, Assessment, Citation, Hit, Intent, Unit, Verdict
+from assistant.knowledge import KnowledgeBase
+from assistant.quotes import best_quote, bigrams
+
+MAX_CITATIONS = 6
+
+
+@dataclass
+class Composed:
+    text: str
+    citations: list[Citation]
+
+
+class Composer:
+    def __init__(self, kb: KnowledgeBase, prompts_dir: Path, factor_labels: dict[str, str]) -> None:
+        self.kb = kb
+        self.t: dict[str, Any] = load_yaml(prompts_dir / "templates.yaml")
+        self.factor_labels = factor_labels
+
+    # -- citations -------------------------------------------------------------------------
+    def _family(self, unit: Unit) -> list[Unit]:
+        prefix = unit.id + "."
+        return [unit] + [u for uid, u in self.kb.units.items() if uid.startswith(prefix)]
+
+    def cite(self, unit_id: str, hint: str) -> Citation | None:
+        """A citation of the unit (or the finest descendant holding the best quote)."""
+        unit = self.kb.get(unit_id)
+        if unit is None:
+            return None
+        want = bigrams(hint)
+        best_unit, best_text, best_score = unit, "", -1.0
+        for candidate in self._family(unit):
+            quote = best_quote(candidate, hint)
+            # Prefer the finest unit for the same words: a deeper unit wins ties.
+            score = len(bigrams(quote) & want) + 0.01 * candidate.local_id.count(".")
+            if score > best_score:
+                best_unit, best_text, best_score = candidate, quote, score
+        doc = self.kb.documents[best_unit.doc_id]
+        return Citation(
+            id=best_unit.id,
+            doc_id=best_unit.doc_id,
+            title=f"《{doc.title}》{best_unit.label}",
+            quote=best_text,
+            source_type=best_unit.type,
+            verified=best_unit.verified,
+        )
+
+    def mark(self, citation: Citation) -> str:
+        unit = self.kb.units[citation.id]
+        short = self.kb.documents[unit.doc_id].short_title.strip("《》")
+        mark = f"〔{short}{unit.label}〕"
+        return mark + (self.t["unverified"] if not citation.verified else "")
+
+    def _cite_lines(self, citations: list[Citation]) -> list[str]:
+        return [f"{i}. {self.mark(c)}“{c.quote}”" for i, c in enumerate(citations, 1)]
+
+    # -- answers ---------------------------------------------------------------------------
+    def refusal(self, kind: str) -> Composed:
+        return Composed(self.t["refusal"][kind], [])
+
+    def reference(self, intent: Intent, question: str, hits: list[Hit]) -> Composed:
+        """Knowledge and procedure questions: the clauses that answer them, quoted."""
+        citations: list[Citation] = []
+        per_parent: dict[str, int] = {}
+        for hit in hits:
+            parent = hit.unit.parent_id or hit.unit.id
+            if per_parent.get(parent, 0) >= 2:
+                continue  # siblings are grouped: two of a family are enough
+            citation = self.cite(hit.unit.id, question)
+            if citation and citation.id not in {c.id for c in citations}:
+                citations.append(citation)
+                per_parent[parent] = per_parent.get(parent, 0) + 1
+            if len(citations) >= 4:
+                break
+        intro = self.t["procedure_intro"] if intent is Intent.PROCEDURE else self.t["knowledge_intro"]
+        lines = [intro, *self._cite_lines(citations)]
+        headings = [self.kb.units[c.id].heading for c in citations if self.kb.units[c.id].heading]
+        if headings:
+            lines.append("要点：" + "；".join(dict.fromkeys(headings)) + "。")
+        if intent is Intent.PROCEDURE:
+            lines.append(self.t["decided_by"])
+        return Composed("\n".join(lines), citations)
+
+    def judgement(
+        self, intent: Intent, question: str, assessment: Assessment, hits: list[Hit], injection: bool = False
+    ) -> Composed:
+        """Scenario and drafting requests: verdict, six factors, reasons, clauses, follow-up."""
+        citations: list[Citation] = []
+        hint_for: dict[str, str] = {}
+        for red in assessment.red_lines:
+            for uid in red.unit_ids:
+                hint_for.setdefault(uid, red.name + red.evidence)
+        for uid in assessment.support_unit_ids:
+            citation = self.cite(uid, hint_for.get(uid, question + "".join(assessment.reasons)))
+            if citation and citation.id not in {c.id for c in citations}:
+                citations.append(citation)
+        # A similar case from retrieval supports (never decides) the judgement.
+        for hit in hits:
+            if hit.unit.type.value == "case" and len(citations) < MAX_CITATIONS:
+                citation = self.cite(hit.unit.id, question)
+                if citation and citation.id not in {c.id for c in citations}:
+                    citations.append(citation)
+                break
+        citations = citations[:MAX_CITATIONS]
+        lines: list[str] = []
+        if injection:
+            lines.append(self.t["injection_note"])
+        if intent is Intent.DRAFTING:
+            lines.append(self.t["drafting_note"])
+        heading = self.t["verdict_heading"][str(assessment.verdict)]
+        if assessment.verdict is Verdict.TOLERABLE and assessment.outcome:
+            heading += "，" + self.t["outcome"][assessment.outcome]
+        lines.append(heading + "。")
+        lines.append("一、六个方面逐项看：")
+        for name in FACTOR_NAMES:
+            value = assessment.factors[name]
+            shown = self.t["factor_values"][name][value.value]
+            if value.evidence:
+                shown += f"——“{value.evidence}”"
+                if value.hedged:
+                    shown += self.t["hedged"]
+            lines.append(f"· {self.factor_labels.get(name, name)}：{shown}")
+        reasons = list(assessment.reasons)
+        if assessment.verdict is Verdict.TOLERABLE:
+            reasons.append(
+                "所述情况出于公心、未见谋取私利，且不属于明令禁止后我行我素、造成严重后果等不予容错的情形"
+            )
+        lines.append("二、理由：" + ("；".join(reasons) if reasons else "现有事实不足以作出判断") + "。")
+        if citations:
+            lines.append("三、依据：")
+            lines.extend(self._cite_lines(citations))
+        if assessment.follow_up:
+            lines.append("四、请补充以下事实：")
+            lines.extend(f"（{i}）{q}" for i, q in enumerate(assessment.follow_up, 1))
+        lines.append(self.t["decided_by"])
+        return Composed("\n".join(lines), citations)

@@ -1,0 +1,91 @@
+"""Cue matching with negation and hedges: the shared mechanism behind factors, red lines and intents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.normalize import fold
+
+CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？\n]")
+
+
+@dataclass(frozen=True)
+class CueHit:
+    pattern: str
+    start: int
+    end: int
+    clause: str
+    negated: bool
+    hedged: bool
+
+
+@dataclass(frozen=True)
+class Language:
+    """Negators, hedges and the words that end a negation's reach (from rules/language.yaml)."""
+
+    negators: re.Pattern[str]
+    hedges: re.Pattern[str]
+    blockers: re.Pattern[str]
+    window: int
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Language:
+        raw = load_yaml(knowledge_dir / "rules" / "language.yaml")
+        return cls(
+            negators=_alternation(raw["negators"]),
+            hedges=_alternation(raw["hedges"]),
+            blockers=_alternation(raw["negation_blockers"]),
+            window=int(raw.get("negation_window", 10)),
+        )
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a mapping")
+    return data
+
+
+def _alternation(items: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fold(str(i))})" for i in sorted(items, key=len, reverse=True)))
+
+
+def compile_cues(cues: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(fold(str(c))) for c in cues]
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = 0
+    for m in CLAUSE_BREAK.finditer(text, 0, start):
+        left = m.end()
+    nxt = CLAUSE_BREAK.search(text, end)
+    return left, (nxt.start() if nxt else len(text))
+
+
+def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> list[CueHit]:
+    """Every match of the patterns in text, each marked negated/hedged by its own clause."""
+    hits: list[CueHit] = []
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            left, right = _clause_bounds(text, m.start(), m.end())
+            before = text[left : m.start()]
+            negated = False
+            # A negator negates the cue only when it stands close before it, with no word between
+            # them that starts a new predicate ("没走程序就收了好处" is not a denial of 好处).
+            for neg in lang.negators.finditer(before):
+                gap = before[neg.end() :]
+                if len(gap) <= lang.window and not lang.blockers.search(gap):
+                    negated = True
+            if m.group(0) and lang.negators.match(m.group(0)):
+                negated = False  # the cue carries its own negation ("没上会")
+            hedged = bool(lang.hedges.search(text[left:right]))
+            hits.append(
+                CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
+            )
+    hits.sort(key=lambda h: h.start)
+    return hits

@@ -1,0 +1,182 @@
+"""Build, swap and open the search index (BM25 + Chroma vectors) for the knowledge base.
+
+A build goes to a fresh folder and is swapped in by renaming a symlink, so a crash never leaves a
+half-written index; it is rebuilt whenever the content hash of knowledge/ or the embedder changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.embedder import Embedder, make_embedder
+from assistant.errors import RetrievalError
+from assistant.knowledge import KnowledgeBase, knowledge_files, knowledge_hash, load_knowledge
+from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
+from assistant.textseg import Tokenizer
+from assistant.vectorstore import ChromaStore, VectorStore, chroma_client
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class SearchIndex:
+    """Everything retrieval reads: the base, the tokenizer, BM25, the vector store and its embedder."""
+
+    kb: KnowledgeBase
+    tokenizer: Tokenizer
+    lexical: LexicalIndex
+    vectors: VectorStore
+    embedder: Embedder
+    unit_ids: list[str]
+    manifest: dict[str, Any]
+
+
+def unit_document(kb: KnowledgeBase, unit_id: str) -> str:
+    """The text a unit is indexed by: its title and heading carry words the clause itself may lack."""
+    unit = kb.units[unit_id]
+    return f"{kb.title_of(unit)} {unit.heading} {unit.text}"
+
+
+def expected_state(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    content = knowledge_hash(knowledge_files(settings.knowledge_dir))
+    backend = f"server:{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "embedded"
+    return {
+        "format": FORMAT_VERSION,
+        "knowledge_hash": content,
+        "embedder": embedder.id,
+        "backend": backend,
+        "collection": f"units-{content[:12]}-{hashlib.sha256(embedder.id.encode()).hexdigest()[:8]}",
+    }
+
+
+def _current(settings: Settings) -> Path:
+    return settings.index_dir / "current"
+
+
+def read_manifest(settings: Settings) -> dict[str, Any] | None:
+    path = _current(settings) / MANIFEST
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def is_fresh(settings: Settings, embedder: Embedder) -> bool:
+    manifest = read_manifest(settings)
+    if manifest is None:
+        return False
+    want = expected_state(settings, embedder)
+    return all(manifest.get(k) == v for k, v in want.items())
+
+
+@contextmanager
+def _build_lock(settings: Settings) -> Iterator[None]:
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _open_vectors(
+    settings: Settings, folder: Path, embedder: Embedder, name: str, create: bool
+) -> ChromaStore:
+    if settings.chroma_host:
+        client = chroma_client(host=settings.chroma_host, port=settings.chroma_port)
+        if create:
+            with contextlib.suppress(Exception):  # absent already: nothing to clear
+                client.delete_collection(name)
+    else:
+        client = chroma_client(path=folder / "chroma")
+    return ChromaStore(client, name, embedder, create=create)
+
+
+def build_index(settings: Settings, force: bool = False) -> dict[str, Any]:
+    """Build the index if stale (or ``force``); return the manifest in use."""
+    embedder = make_embedder(settings)
+    with _build_lock(settings):
+        if not force and is_fresh(settings, embedder):
+            manifest = read_manifest(settings)
+            assert manifest is not None
+            return manifest
+        started = time.perf_counter()
+        kb = load_knowledge(settings.knowledge_dir)
+        state = expected_state(settings, embedder)
+        builds = settings.index_dir / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        folder = builds / f"{state['knowledge_hash'][:12]}-{time.time_ns()}"
+        folder.mkdir()
+        tokenizer = Tokenizer(settings.knowledge_dir, settings.data_dir / "cache")
+        unit_ids = list(kb.units)
+        documents = [unit_document(kb, uid) for uid in unit_ids]
+        LexicalIndex.build([tokenizer.tokens(d) for d in documents]).save(folder / "bm25")
+        store = _open_vectors(settings, folder, embedder, state["collection"], create=True)
+        metadatas = [
+            {
+                "doc_id": kb.units[u].doc_id,
+                "type": str(kb.units[u].type),
+                "jurisdiction": kb.units[u].jurisdiction,
+            }
+            for u in unit_ids
+        ]
+        store.add(unit_ids, embedder.embed(documents), metadatas)
+        manifest = {
+            **state,
+            "units": len(unit_ids),
+            "knowledge_version": kb.version,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+        }
+        (folder / "units.json").write_text(json.dumps(unit_ids, ensure_ascii=False), encoding="utf-8")
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _swap_in(settings, folder)
+        return manifest
+
+
+def _swap_in(settings: Settings, folder: Path) -> None:
+    current = _current(settings)
+    previous = current.resolve() if current.is_symlink() else None
+    link = settings.index_dir / f".current-{os.getpid()}"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(folder.relative_to(settings.index_dir))
+    os.replace(link, current)  # atomic on POSIX: readers see the old index or the new, never half
+    keep = {folder.resolve()} | ({previous} if previous else set())
+    # Keep the previous build for readers that opened it just before the swap.
+    for old in (settings.index_dir / "builds").iterdir():
+        if old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def open_index(settings: Settings, build_if_stale: bool = True) -> SearchIndex:
+    """Open the current index read-only, building it first if it is missing or stale."""
+    embedder = make_embedder(settings)
+    if not is_fresh(settings, embedder):
+        if not build_if_stale:
+            raise RetrievalError("索引缺失或已过期，请先运行 `assistant index`。")
+        build_index(settings)
+    folder = _current(settings).resolve()
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    kb = load_knowledge(settings.knowledge_dir)
+    unit_ids = json.loads((folder / "units.json").read_text(encoding="utf-8"))
+    if set(unit_ids) != set(kb.units):
+        raise RetrievalError("索引与知识库不一致，请运行 `assistant index --rebuild`。")
+    tokenizer = Tokenizer(settings.knowledge_dir, settings.data_dir / "cache")
+    lexical = LexicalIndex.load(folder / "bm25", len(unit_ids))
+    vectors = _open_vectors(settings, folder, embedder, manifest["collection"], create=False)
+    return SearchIndex(kb, tokenizer, lexical, vectors, embedder, unit_ids, manifest)

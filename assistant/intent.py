@@ -1,0 +1,88 @@
+"""Classify a request: scenario, knowledge, procedure, drafting, or out of scope (incl. refusals)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.cues import compile_cues, load_yaml
+from assistant.domain import Intent
+from assistant.errors import InputError
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    intent: Intent
+    refusal: str | None = None  # "injection" or "improper" when the request must be declined
+    injection_in_story: bool = False  # an injection appended to a real story: answer the story
+
+
+class IntentClassifier:
+    def __init__(self, knowledge_dir: Path) -> None:
+        raw = load_yaml(knowledge_dir / "rules" / "intents.yaml")
+        self.injection = compile_cues(raw["refuse"]["injection"])
+        self.improper = compile_cues(raw["refuse"]["improper"])
+        self.drafting = compile_cues(raw["drafting"])
+        self.procedure = compile_cues(raw["procedure"])
+        self.knowledge = compile_cues(raw["knowledge"])
+        self.story = compile_cues(raw["story"])
+        self.domain = compile_cues(raw["domain"])
+
+    @staticmethod
+    def _count(patterns: list[re.Pattern[str]], text: str) -> int:
+        return sum(1 for p in patterns if p.search(text))
+
+    def classify(self, text: str, story_factors: int = 0) -> IntentResult:
+        """``story_factors``: how many of the six factors the assessor could read from the text."""
+        domain = self._count(self.domain, text)
+        story = self._count(self.story, text)
+        if self._count(self.improper, text):
+            return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
+        if self._count(self.injection, text):
+            # An injection riding on a real story is ignored and the story is judged on its facts.
+            if story_factors >= 2 and domain:
+                return IntentResult(Intent.SCENARIO, injection_in_story=True)
+            return IntentResult(Intent.OUT_OF_SCOPE, refusal="injection")
+        if self._count(self.drafting, text) and (domain or story_factors):
+            return IntentResult(Intent.DRAFTING)
+        is_story = story_factors >= 1 and story >= 2
+        if is_story and domain:
+            return IntentResult(Intent.SCENARIO)
+        if self._count(self.procedure, text) and domain:
+            return IntentResult(Intent.PROCEDURE)
+        if self._count(self.knowledge, text) and domain:
+            return IntentResult(Intent.KNOWLEDGE)
+        if domain and (story_factors >= 1 or story >= 2):
+            return IntentResult(Intent.SCENARIO)
+        if domain:
+            return IntentResult(Intent.KNOWLEDGE)
+        return IntentResult(Intent.OUT_OF_SCOPE)
+
+
+class Provinces:
+    """Province names and aliases; resolves --province and finds a province named in a question."""
+
+    def __init__(self, knowledge_dir: Path) -> None:
+        raw = load_yaml(knowledge_dir / "rules" / "provinces.yaml")["provinces"]
+        self.aliases: list[tuple[str, str]] = sorted(
+            ((alias, name) for name, names in raw.items() for alias in [name, *names]),
+            key=lambda p: -len(p[0]),
+        )
+        self.names = set(raw)
+
+    def resolve(self, value: str | None) -> str | None:
+        """The canonical short name for a user-given province; InputError for an unknown one."""
+        if value is None or not str(value).strip():
+            return None
+        value = str(value).strip()
+        for alias, name in self.aliases:
+            if value == alias:
+                return name
+        raise InputError(f"未知的省份：{value}（请使用如“浙江”“广东”的省级行政区名称）")
+
+    def detect(self, text: str) -> str | None:
+        for alias, name in self.aliases:
+            if alias in text:
+                return name
+        return None
