@@ -110,12 +110,14 @@ class Facts:
 
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
-    firm = [h for h in hits if not h[0].hedged] or hits
+    firm = [h for h in hits if not h[0].hedged]
     if dominant:
-        for hit in firm:
-            if hit[2] == dominant:
-                return hit
-    return firm[-1]  # otherwise the last statement in the message wins
+        # A dominant value wins even when only rumoured: it then stays hedged and must be confirmed.
+        for group in (firm, hits):
+            for hit in group:
+                if hit[2] == dominant:
+                    return hit
+    return (firm or hits)[-1]  # otherwise the last statement in the message wins
 
 
 def read_turn(text: str, rules: Rules, facts: Facts) -> None:

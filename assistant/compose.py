@@ -56,7 +56,7 @@ class Composer:
 
     def mark(self, citation: Citation) -> str:
         unit = self.kb.units[citation.id]
-        short = self.kb.documents[unit.doc_id].short_title.strip("《》")
+        short = self.kb.documents[unit.doc_id].short_title.replace("《", "").replace("》", "")
         mark = f"〔{short}{unit.label}〕"
         return mark + (self.t["unverified"] if not citation.verified else "")
 
@@ -99,8 +99,12 @@ class Composer:
         for red in assessment.red_lines:
             for uid in red.unit_ids:
                 hint_for.setdefault(uid, red.name + red.evidence)
+        # Quote the words that bear on this judgement: the story, the reasons, the facts still missing.
+        general_hint = question + "".join(assessment.reasons) + "".join(assessment.follow_up)
+        if assessment.verdict is Verdict.NEEDS_MORE_FACTS:
+            general_hint += "".join(self.factor_labels.values()) + "动机 心态 性质 决策 危害程度 补救"
         for uid in assessment.support_unit_ids:
-            citation = self.cite(uid, hint_for.get(uid, question + "".join(assessment.reasons)))
+            citation = self.cite(uid, hint_for.get(uid, general_hint))
             if citation and citation.id not in {c.id for c in citations}:
                 citations.append(citation)
         # A similar case from retrieval supports (never decides) the judgement.

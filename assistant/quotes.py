@@ -45,14 +45,15 @@ def best_quote(unit: Unit, hint: str) -> str:
 def _trim(sentence: str, want: set[str]) -> str:
     """The window of clauses (split at ，,) of the sentence that matches best, within MAX_QUOTE."""
     parts = re.findall(r"[^，,]+[，,]?", sentence)
-    best, best_score = sentence[:MAX_QUOTE], -1
+    best, best_score = sentence[:MAX_QUOTE], -1.0
     for i in range(len(parts)):
         window = ""
         for part in parts[i:]:
             if len(window) + len(part) > MAX_QUOTE:
                 break
             window += part
-            score = len(bigrams(window) & want)
+            # Overlap first; among equals the fuller window, so a quote never shrinks to a stub.
+            score = len(bigrams(window) & want) + 0.001 * len(window)
             if score > best_score:
                 best, best_score = window, score
     return best.rstrip("，,")

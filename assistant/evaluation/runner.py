@@ -1,0 +1,214 @@
+"""``assistant eval``: run a set through the assistant and the naive baseline, score, report.
+
+``evaluate`` is also what the CI gate calls, so the command and the gate measure the same thing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from assistant.evaluation.baseline import BaselineResult, load_committed, run_baseline
+from assistant.evaluation.dataset import EvalItem, load_set
+from assistant.evaluation.metrics import (
+    CategoryScore,
+    CitationMetrics,
+    InvalidCitation,
+    PairMetrics,
+    Prediction,
+    RefusalMetrics,
+    VerdictMetrics,
+    category_accuracy,
+    citation_metrics,
+    missed_key_points,
+    missing_labels,
+    pair_metrics,
+    percentile,
+    ratio,
+    refusal_metrics,
+    verdict_metrics,
+)
+from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.pipeline import Assistant
+from assistant.settings import Settings, get_settings
+
+__all__ = ["EvalResult", "Failure", "evaluate", "run_baseline", "run_cli", "score"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An item answered wrongly: verdict, a missing must-cite label, an invalid citation, or an error."""
+
+    item_id: str
+    category: str
+    question: str
+    expected: str
+    predicted: str
+    missing_must_cite: tuple[str, ...]
+    invalid: tuple[InvalidCitation, ...]
+    missed_key_points: tuple[str, ...]
+    cited: tuple[str, ...]
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.item_id,
+            "category": self.category,
+            "question": self.question,
+            "expected": self.expected,
+            "predicted": self.predicted,
+            "missing_must_cite": list(self.missing_must_cite),
+            "invalid_citations": [f"{i.citation_id}: {i.reason}" for i in self.invalid],
+            "missed_key_points": list(self.missed_key_points),
+            "cited": list(self.cited),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Every number of one run of the assistant over a set, and the items it got wrong."""
+
+    n_items: int
+    verdicts: VerdictMetrics
+    citations: CitationMetrics
+    refusal: RefusalMetrics
+    key_point_coverage: float | None
+    key_points_total: int
+    latency_ms: tuple[float | None, float | None]  # p50, p95 of Answer.latency_ms
+    wall_ms: tuple[float | None, float | None]  # p50, p95 of the wall time per item
+    pairs: PairMetrics
+    per_category: dict[str, CategoryScore]
+    failures: tuple[Failure, ...]
+    errors: int
+    modes: tuple[str, ...]
+
+    def headline(self) -> dict[str, float | None]:
+        """The numbers the gate, the committed baseline and the comparison tables use."""
+        c = self.citations
+        return {
+            "verdict_accuracy": self.verdicts.accuracy,
+            "macro_f1": self.verdicts.macro_f1,
+            "must_cite_item_recall": c.must_cite_item_recall,
+            "must_cite_label_recall": c.must_cite_label_recall,
+            "recall_at_5": c.recall_at_k,
+            "citation_precision": c.citation_precision,
+            "invalid_citations": float(c.invalid_citations),
+            "refusal_accuracy": self.refusal.accuracy,
+            "false_refusal_rate": self.refusal.false_refusal_rate,
+            "key_point_coverage": self.key_point_coverage,
+            "pairs_total": float(self.pairs.total),
+            "pairs_flipped": float(self.pairs.flipped),
+            "latency_p50_ms": self.latency_ms[0],
+            "latency_p95_ms": self.latency_ms[1],
+            "wall_p50_ms": self.wall_ms[0],
+            "wall_p95_ms": self.wall_ms[1],
+            "errors": float(self.errors),
+        }
+
+
+def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: KnowledgeBase) -> EvalResult:
+    """Score predictions (in set order) against the labels; see ``metrics`` for the definitions."""
+    guessed = [p.verdict for p in predictions]
+    cited = [p.citations for p in predictions]
+    citations = citation_metrics(items, cited, kb, k=5)
+    failures: list[Failure] = []
+    points_found = points_total = 0
+    for item, prediction in zip(items, predictions, strict=True):
+        text = prediction.answer.answer if prediction.answer else ""
+        missed = missed_key_points(item, text)
+        points_total += len(item.key_points)
+        points_found += len(item.key_points) - len(missed)
+        ids = [c.id for c in prediction.citations]
+        missing = missing_labels(item.must_cite, ids)
+        invalid = tuple(i for i in citations.invalid if i.item_id == item.id)
+        if prediction.verdict != str(item.verdict) or missing or invalid or prediction.error:
+            failures.append(
+                Failure(
+                    item_id=item.id,
+                    category=item.category,
+                    question=item.question,
+                    expected=str(item.verdict),
+                    predicted=prediction.verdict,
+                    missing_must_cite=tuple(missing),
+                    invalid=invalid,
+                    missed_key_points=tuple(missed),
+                    cited=tuple(ids),
+                    error=prediction.error,
+                )
+            )
+    latencies = [p.answer.latency_ms for p in predictions if p.answer is not None]
+    walls = [p.wall_ms for p in predictions]
+    return EvalResult(
+        n_items=len(items),
+        verdicts=verdict_metrics(items, guessed),
+        citations=citations,
+        refusal=refusal_metrics(items, guessed),
+        key_point_coverage=ratio(points_found, points_total),
+        key_points_total=points_total,
+        latency_ms=(percentile(latencies, 50), percentile(latencies, 95)),
+        wall_ms=(percentile(walls, 50), percentile(walls, 95)),
+        pairs=pair_metrics(items, guessed),
+        per_category=category_accuracy(items, guessed),
+        failures=tuple(failures),
+        errors=sum(1 for p in predictions if p.error),
+        modes=tuple(sorted({p.answer.mode for p in predictions if p.answer is not None})),
+    )
+
+
+def predict(item: EvalItem, assistant: Assistant) -> Prediction:
+    """One item through the assistant; an exception becomes an ``error`` prediction, not a crash."""
+    started = time.perf_counter()
+    try:
+        answer = assistant.ask(item.question, item.province)
+    except Exception as exc:  # any failure is a result to count: one bad item must not end the run
+        wall = (time.perf_counter() - started) * 1000
+        return Prediction(item.id, None, wall, f"{type(exc).__name__}: {exc}")
+    return Prediction(item.id, answer, (time.perf_counter() - started) * 1000)
+
+
+def evaluate(items: Sequence[EvalItem], assistant: Assistant, progress: bool = True) -> EvalResult:
+    """Answer every item with ``assistant`` (progress bar on stderr) and score the answers."""
+    bar = tqdm(items, desc="eval", unit="q", disable=not progress)
+    predictions = [predict(item, assistant) for item in bar]
+    return score(items, predictions, assistant.kb)
+
+
+def default_paths(settings: Settings) -> tuple[Path, Path, Path]:
+    """The default set, output folder and committed baseline report, under the project's eval/."""
+    eval_dir = settings.knowledge_dir.parent / "eval"
+    return eval_dir / "questions.jsonl", eval_dir / "runs" / "latest", eval_dir / "baseline" / "metrics.json"
+
+
+def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
+    """``assistant eval``: returns 0 whatever the numbers (the CI gate is a test, not this command)."""
+    from assistant.evaluation import report  # matplotlib is loaded only when a report is written
+
+    settings = get_settings()
+    default_set, default_out, committed_path = default_paths(settings)
+    set_path, out_dir = set_file or default_set, out or default_out
+    # The set is checked before the index is opened, so a bad set costs a second, not a build.
+    items = load_set(set_path, load_knowledge(settings.knowledge_dir))
+    committed = load_committed(committed_path)
+    started = time.perf_counter()
+    assistant = Assistant(settings)
+    result = evaluate(items, assistant)
+    naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
+    fallback_mode = "llm" if settings.llm_enabled else "offline"
+    meta = report.RunMeta(
+        set_path=str(set_path),
+        items=len(items),
+        knowledge_version=assistant.kb.version,
+        timestamp=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        mode=",".join(result.modes) or fallback_mode,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    report.write_run(out_dir, result, naive, meta, committed)
+    print(report.console_table(result, naive, committed))
+    print(f"\n报告已写入 {out_dir}（report.md, metrics.json, confusion.png, failures.jsonl）")
+    return 0

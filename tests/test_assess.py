@@ -1,0 +1,118 @@
+"""Factors, negation, hedges, red lines, verdicts and conversations of the rule-based assessor."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.assess import Rules, assess
+from assistant.domain import Verdict
+from assistant.normalize import fold
+from assistant.settings import PROJECT_ROOT
+
+RULES = Rules.load(PROJECT_ROOT / "knowledge")
+
+
+def run(*turns: str, province: str | None = None):  # type: ignore[no-untyped-def]
+    return assess([fold(t) for t in turns], RULES, province)
+
+
+@pytest.mark.parametrize(
+    ("text", "factor", "value"),
+    [
+        ("他收了施工方两万块钱的好处", "motive", "private"),
+        ("整个过程没有任何人从中拿到好处", "motive", "public"),
+        ("为了赶工期先开了工", "motive", "public"),
+        ("他明知道这样违规还是照样干了", "intent", "deliberate"),
+        ("不是故意的，当时没经验", "intent", "negligent"),
+        ("上级明令禁止后他依然我行我素", "basis", "prohibited"),
+        ("这是省里的改革试点，之前没有先例", "basis", "exploratory"),
+        ("是班子会上集体研究定的", "process", "collective"),
+        ("不是我一个人拍板的", "process", "collective"),
+        ("书记一个人拍板定的，没上会", "process", "unilateral"),
+        ("造成了重大损失", "consequence", "serious"),
+        ("没有造成什么损失", "consequence", "minor"),
+        ("事后及时挽回了损失", "remedy", "remedied"),
+        ("出了问题他拒不整改", "remedy", "not_remedied"),
+    ],
+)
+def test_factor_values(text: str, factor: str, value: str) -> None:
+    assert run(text).factors[factor].value == value
+
+
+def test_negation_does_not_reach_past_a_new_predicate() -> None:
+    result = run("他没走程序就收了老板的好处")
+    assert result.factors["motive"].value == "private"
+    assert result.verdict is Verdict.NOT_TOLERABLE
+
+
+def test_hedged_red_line_asks_for_confirmation() -> None:
+    result = run("为了赶工期先开工了，听说有人拿了施工方的好处")
+    assert result.verdict is Verdict.NEEDS_MORE_FACTS
+    assert result.factors["motive"].hedged
+    assert any("查实" in q for q in result.follow_up)
+
+
+def test_decisive_fact_buried_mid_sentence() -> None:
+    result = run(
+        "为了赶在汛期前完工，局里开会研究后决定先施工，其间分管的副局长收了承包商的红包，后来补了手续"
+    )
+    assert result.verdict is Verdict.NOT_TOLERABLE
+
+
+def test_public_motive_collective_decision_is_tolerable_with_exemption() -> None:
+    result = run("为了赶汛期抢修闸门，经局党委集体研究，没走政府采购先施工，事后补办了手续，没人拿好处")
+    assert result.verdict is Verdict.TOLERABLE
+    assert result.outcome == "exempt"
+    assert "ccp-accountability-2019:17" in result.support_unit_ids
+
+
+def test_missing_personal_gain_fact_is_asked() -> None:
+    result = run("我们单位去年有个项目没有按期完成，被通报了，会不会被追责")
+    assert result.verdict is Verdict.NEEDS_MORE_FACTS
+    assert any("谋取私利" in q or "好处" in q for q in result.follow_up)
+
+
+def test_conversation_completes_the_facts_and_recomputes() -> None:
+    first = run("为了赶工期没招标直接找了一家公司施工")
+    assert first.verdict is Verdict.NEEDS_MORE_FACTS
+    second = run("为了赶工期没招标直接找了一家公司施工", "是班子会上集体研究定的，没人拿好处")
+    assert second.verdict is Verdict.TOLERABLE
+
+
+def test_later_statement_overrides_earlier() -> None:
+    result = run("为了推进项目，班子集体研究决定先干，听说有人拿了好处", "查清楚了，没有任何人拿好处")
+    assert result.factors["motive"].value == "public"
+    assert result.verdict is Verdict.TOLERABLE
+
+
+TOLERABLE_STORIES = [
+    "为了赶汛期抢修闸门，经局党委集体研究，没走政府采购先施工，事后补办了手续，没人拿好处",
+    "村里为了让村民代表按时参会，村委集体研究用集体资金包了大巴，没有人从中谋利",
+    "我们在全省率先试点审批改革，没有先例，经过常委会研究，出现了一些偏差，已经整改到位，没人谋私",
+]
+RED_LINE_FACTS = [
+    "，其实分管领导收了施工方的回扣",
+    "，另外还用会议补助的名义给大家发了补贴",
+    "，而且上级明令禁止后依然我行我素",
+    "，说到底是为了出政绩搞的形象工程",
+    "，出了问题后拒不整改",
+    "，最后造成了重大损失和恶劣影响",
+]
+
+
+@pytest.mark.parametrize("story", TOLERABLE_STORIES)
+def test_tolerable_stories(story: str) -> None:
+    assert run(story).verdict is Verdict.TOLERABLE
+
+
+@settings(max_examples=60, deadline=None)
+@given(story=st.sampled_from(TOLERABLE_STORIES), fact=st.sampled_from(RED_LINE_FACTS), at_start=st.booleans())
+def test_adding_a_red_line_fact_makes_any_tolerable_story_not_tolerable(
+    story: str, fact: str, at_start: bool
+) -> None:
+    text = (fact.lstrip("，") + "，" + story) if at_start else story + fact
+    result = run(text)
+    assert result.verdict is Verdict.NOT_TOLERABLE, text
+    assert result.red_lines
