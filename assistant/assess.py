@@ -38,7 +38,7 @@ class RedLineRule:
 class Circumstance:
     id: str
     label: str
-    unit: str
+    units: tuple[str, ...]
     patterns: list[re.Pattern[str]]
 
 
@@ -52,6 +52,7 @@ class Rules:
     dominant: dict[str, str]
     red_lines: list[RedLineRule]
     circumstances: list[Circumstance]
+    doubts: dict[str, list[re.Pattern[str]]]
     verdict: dict[str, Any]
     criteria_units: list[str]
 
@@ -91,9 +92,10 @@ class Rules:
                 for r in red
             ],
             circumstances=[
-                Circumstance(key, c["label"], c["unit"], compile_cues(c["cues"]))
+                Circumstance(key, c["label"], tuple(c["units"]), compile_cues(c["cues"]))
                 for key, c in verdict["circumstances"].items()
             ],
+            doubts={factor: compile_cues(cues) for factor, cues in verdict["doubts"].items()},
             verdict=verdict,
             criteria_units=list(factors.get("sources", {}).get("criteria", [])),
         )
@@ -107,6 +109,7 @@ class Facts:
     factor_units: dict[str, str] = field(default_factory=dict)
     red_cues: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (evidence, hedged)
     circumstances: dict[str, str] = field(default_factory=dict)  # id -> evidence
+    doubts: dict[str, str] = field(default_factory=dict)  # factor -> the words that put it in doubt
 
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
@@ -148,6 +151,12 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
         stated = [h for h in find_cues(text, circ.patterns, rules.language) if not h.negated]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause
+    for factor, patterns in rules.doubts.items():
+        doubted = [m for p in patterns if (m := p.search(text))]
+        if doubted:
+            facts.doubts[factor] = doubted[0].group(0)
+        elif factor in by_factor and not all(h[0].hedged for h in by_factor[factor]):
+            facts.doubts.pop(factor, None)  # a later turn that states the fact settles the doubt
 
 
 def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]]:
@@ -189,54 +198,88 @@ def assess(turns: list[str], rules: Rules, province: str | None = None) -> Asses
     result.situations = list(facts.circumstances)
     if firm:
         result.verdict = Verdict.NOT_TOLERABLE
-        result.reasons = [f"触及不予容错的情形：{r.name}" for r in firm]
+        result.reasons = [f"触及不予容错的情形：{r.name}（“{r.evidence}”）" for r in firm]
         result.support_unit_ids = _dedupe(
             [u for r in firm for u in r.unit_ids] + cfg["support_units"]["not_tolerable"]
         )
         return _with_province(result, cfg, province)
-    required: dict[str, list[str]] = cfg["tolerable"]["required"]
-    missing = [f for f, good in required.items() if factors[f].value not in good or factors[f].hedged]
     support = cfg["tolerable"]["support"]
-    has_support = any(
-        factors[f].value in good and not factors[f].hedged for f, good in support.items()
-    ) or any(c in facts.circumstances for c in cfg["tolerable"]["support_circumstances"])
-    if hedged:
-        result.follow_up.append(ask["confirm"])
-        result.reasons.append("有未经查实的不利情况：" + "、".join(r.name for r in hedged))
-    if missing or not has_support or hedged:
-        result.verdict = Verdict.NEEDS_MORE_FACTS
-        for factor in missing:
-            result.follow_up.append(ask[factor])
-        if not has_support:
-            for factor in ("process", "basis", "remedy"):
-                if factors[factor].value == "unknown":
-                    result.follow_up.append(ask[factor])
-        if factors["consequence"].value == "unknown" and len(result.follow_up) < 3:
-            result.follow_up.append(ask["consequence"])
-        result.follow_up = _dedupe(result.follow_up)
-        result.support_unit_ids = _dedupe(
-            [facts.factor_units.get(f, "") for f in missing]
-            + cfg["support_units"]["needs_more_facts"]
-            + rules.criteria_units[:1]
-        )
-        return _with_province(result, cfg, province)
+    supported = [f for f, good in support.items() if factors[f].value in good and not factors[f].hedged]
+    circumstances = [c for c in cfg["tolerable"]["support_circumstances"] if c in facts.circumstances]
+    if hedged or facts.doubts or not (supported or circumstances):
+        return _needs_more_facts(result, facts, rules, province)
     result.verdict = Verdict.TOLERABLE
-    exempt = cfg["outcomes"]["exempt"]
+    result.reasons = _favourable_reasons(factors, facts, rules)
+    if factors["motive"].value == "unknown":
+        result.follow_up.append(ask["presumed_public"])
+    outcomes = cfg["outcomes"]
+    exempt = outcomes["exempt"]
     is_exempt = (
         any(c in facts.circumstances for c in exempt["circumstances"])
         or factors["basis"].value in exempt["basis"]
+        or factors["process"].value in exempt["process"]
     )
-    if not is_exempt and factors["remedy"].value in cfg["outcomes"]["mitigate"]["remedy"]:
+    if not is_exempt and factors["remedy"].value in outcomes["mitigate"]["remedy"]:
         result.outcome = "mitigate"
-        result.support_unit_ids = list(cfg["outcomes"]["mitigate"]["units"])
+        units = list(outcomes["mitigate"]["units"])
     else:
         result.outcome = "exempt"
-        result.support_unit_ids = list(exempt["units"])
-    circ_units = [c.unit for c in rules.circumstances if c.id in facts.circumstances]
+        units = list(exempt["units"])
+    if "staff" in facts.circumstances:
+        units = list(outcomes["staff"]["units"]) + units
+    result.support_unit_ids = _dedupe(units + _distinction_units(facts, rules, province))
+    return _with_province(result, cfg, province)
+
+
+def _needs_more_facts(result: Assessment, facts: Facts, rules: Rules, province: str | None) -> Assessment:
+    cfg = rules.verdict
+    ask = cfg["follow_up"]
+    factors = result.factors
+    if result.hedged_red_lines:
+        result.follow_up.append(ask["confirm"])
+        result.reasons.append("有未经查实的不利情况：" + "、".join(r.name for r in result.hedged_red_lines))
+    for factor, words in facts.doubts.items():
+        result.follow_up.append(ask[factor])
+        result.reasons.append(f"所述情况中“{words}”尚不清楚")
+    if not result.follow_up:
+        result.reasons.append("现有事实未显示属于可以容错的情形（如集体决策、探索创新、应急处置、及时补救）")
+        for factor in ("motive", "process", "basis", "remedy"):
+            if factors[factor].value == "unknown":
+                result.follow_up.append(ask[factor])
+    if factors["consequence"].value == "unknown" and len(result.follow_up) < 3:
+        result.follow_up.append(ask["consequence"])
+    result.follow_up = _dedupe(result.follow_up)
+    asked = [f for f in FACTOR_NAMES if ask.get(f) in result.follow_up]
     result.support_unit_ids = _dedupe(
-        result.support_unit_ids + circ_units + cfg["support_units"]["tolerable"]
+        list(cfg["support_units"]["needs_more_facts"])
+        + [facts.factor_units.get(f, "") for f in asked]
+        + rules.criteria_units[:1]
     )
     return _with_province(result, cfg, province)
+
+
+def _favourable_reasons(factors: dict[str, FactorValue], facts: Facts, rules: Rules) -> list[str]:
+    reasons = []
+    labels = {c.id: c.label for c in rules.circumstances}
+    for circ in facts.circumstances:
+        if circ in labels and circ != "staff":
+            reasons.append(f"属于{labels[circ]}的情形（“{facts.circumstances[circ]}”）")
+    if factors["motive"].value == "public":
+        reasons.append("出于公心，未见谋取私利")
+    else:
+        reasons.append("所述情况未显示有人谋取私利")
+    reasons.append("不属于明令禁止后我行我素、造成严重后果等不予容错的情形")
+    return reasons
+
+
+def _distinction_units(facts: Facts, rules: Rules, province: str | None) -> list[str]:
+    """The distinction the case falls under (and the province's own clause for it, cited first)."""
+    table = rules.verdict["distinctions"]
+    chosen = [key for key in table if key in facts.circumstances] or ["default"]
+    units: list[str] = []
+    for key in chosen:
+        units = list(table[key].get(province or "", [])) + units + list(table[key]["units"])
+    return _dedupe(units)
 
 
 def _with_province(result: Assessment, cfg: dict[str, Any], province: str | None) -> Assessment:

@@ -62,9 +62,9 @@ class EvalItem:
 def _check_fields(raw: dict[str, Any], where: str, problems: list[str]) -> bool:
     """Schema of one line; returns whether an item can be built from it."""
     start = len(problems)
-    for name in _TEXT_FIELDS + _LIST_FIELDS:
-        if name not in raw:
-            problems.append(f"{where}：缺少字段 {name}")
+    missing = [name for name in _TEXT_FIELDS + _LIST_FIELDS if name not in raw]
+    if missing:
+        problems.append(f"{where}：缺少字段 {'、'.join(missing)}")
     for name in _TEXT_FIELDS:
         if name in raw and (not isinstance(raw[name], str) or not raw[name].strip()):
             problems.append(f"{where}：{name} 必须是非空文本")

@@ -31,6 +31,7 @@ ROWS: tuple[tuple[str, str, bool, str], ...] = (
     ("refusal_accuracy", "refusal accuracy", True, "ratio"),
     ("false_refusal_rate", "false-refusal rate", False, "ratio"),
     ("key_point_coverage", "key-point coverage", True, "ratio"),
+    ("pairs_total", "minimal pairs", True, "count"),
     ("pairs_flipped", "minimal pairs flipped", True, "count"),
     ("errors", "errors", False, "count"),
     ("latency_p50_ms", "latency p50 (ms)", False, "ms"),
@@ -61,13 +62,13 @@ def _fmt(value: float | None, kind: str) -> str:
 def _delta(now: float | None, then: float | None, kind: str, higher_better: bool) -> str:
     if now is None or then is None:
         return ""
-    diff = now - then
-    if abs(diff) < 1e-9:
-        return "="
-    mark = "▲" if (diff > 0) == higher_better else "▼"  # ▲ better, ▼ worse, whatever the sign
+    diff = round(now, 4) - then  # the committed numbers were rounded to 4 places when written
     text = (
         f"{diff * 100:+.1f}pp" if kind == "ratio" else f"{diff:+.0f}" if kind == "count" else f"{diff:+.1f}"
     )
+    if text.lstrip("+-").rstrip("p") in ("0", "0.0"):
+        return "="  # no change at the precision shown
+    mark = "▲" if (diff > 0) == higher_better else "▼"  # ▲ better, ▼ worse, whatever the sign
     return f"{text} {mark}"
 
 
@@ -132,42 +133,29 @@ def render_markdown(
         )
         if committed.items != meta.items:
             md.append("- ⚠ the committed baseline was measured on a different number of items")
+    else:
+        md.append("- no committed baseline report (eval/baseline/metrics.json) to compare with")
     md += ["", "## 指标 Metrics", "", *_table(HEADER, _rows(result, naive, committed)), ""]
     md.append(
         "Naive vector = the question's embedding, top-5 units, no BM25, no lexicon, no assessor; it gives no verdict."
     )
     md += ["", "## 各类结论 Per verdict class", ""]
     per_class = [
-        [
-            name,
-            str(s.support),
-            str(s.predicted),
-            _fmt(s.precision, "ratio"),
-            _fmt(s.recall, "ratio"),
-            _fmt(s.f1, "ratio"),
-        ]
+        [name, str(s.support), str(s.predicted), *(_fmt(x, "ratio") for x in (s.precision, s.recall, s.f1))]
         for name, s in v.per_class.items()
     ]
     md += _table(["verdict", "support", "predicted", "precision", "recall", "F1"], per_class)
     md += ["", "## 混淆矩阵 Confusion matrix (rows: label, columns: prediction)", ""]
     md += _table(["label \\ predicted", *v.columns], _confusion_rows(v))
-    md += [
-        "",
-        "![confusion matrix](confusion.png)"
-        if png_note is None
-        else f"(confusion.png not written: {png_note})",
-    ]
+    picture = "![confusion matrix](confusion.png)" if png_note is None else f"(no confusion.png: {png_note})"
+    md += ["", picture]
     md += ["", "## 分类准确率 Accuracy per category", ""]
     md += _table(
         ["category", "items", "correct", "accuracy"],
         [[c, str(s.n), str(s.correct), _fmt(s.accuracy, "ratio")] for c, s in result.per_category.items()],
     )
-    md += [
-        "",
-        "## 最小对 Minimal pairs",
-        "",
-        f"{result.pairs.flipped} of {result.pairs.total} pairs flipped correctly.",
-    ]
+    md += ["", "## 最小对 Minimal pairs", ""]
+    md.append(f"{result.pairs.flipped} of {result.pairs.total} pairs flipped correctly.")
     if result.pairs.missed:
         md.append("Not flipped: " + ", ".join(f"{a}/{b}" for a, b in result.pairs.missed))
     md += ["", f"## 失败条目 Failed items ({len(result.failures)})", ""]

@@ -185,6 +185,14 @@ def default_paths(settings: Settings) -> tuple[Path, Path, Path]:
     return eval_dir / "questions.jsonl", eval_dir / "runs" / "latest", eval_dir / "baseline" / "metrics.json"
 
 
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the project when inside it, so committed reports name no machine's folders."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
     """``assistant eval``: returns 0 whatever the numbers (the CI gate is a test, not this command)."""
     from assistant.evaluation import report  # matplotlib is loaded only when a report is written
@@ -201,7 +209,7 @@ def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
     naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
     fallback_mode = "llm" if settings.llm_enabled else "offline"
     meta = report.RunMeta(
-        set_path=str(set_path),
+        set_path=_shown(set_path, settings.knowledge_dir.parent),
         items=len(items),
         knowledge_version=assistant.kb.version,
         timestamp=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
