@@ -12,6 +12,9 @@ import yaml
 from assistant.normalize import fold
 
 CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？\n]")
+_A_NOT_A = re.compile(r"(.)[没不]\1")
+# Of those, the ones that put a fact in question ("有没有", "收没收"); "能不能容错" asks for the verdict.
+_FACT_QUESTION = re.compile(r"([有是收拿给报上定])[没不]\1")
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
     for pattern in patterns:
         for m in pattern.finditer(text):
             left, right = _clause_bounds(text, m.start(), m.end())
-            before = text[left : m.start()]
+            # "有没有人拿好处" asks, it does not deny: A-not-A questions never negate.
+            before = _A_NOT_A.sub("？？？", text[left : m.start()])
             negated = False
             # A negator negates the cue only when it stands close before it, with no word between
             # them that starts a new predicate ("没走程序就收了好处" is not a denial of 好处).
@@ -83,7 +87,8 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
                     negated = True
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
-            hedged = bool(lang.hedges.search(text[left:right]))
+            clause = text[left:right]
+            hedged = bool(lang.hedges.search(clause) or _FACT_QUESTION.search(clause))
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

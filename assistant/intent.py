@@ -26,7 +26,8 @@ class IntentClassifier:
         self.drafting = compile_cues(raw["drafting"])
         self.procedure = compile_cues(raw["procedure"])
         self.knowledge = compile_cues(raw["knowledge"])
-        self.story = compile_cues(raw["story"])
+        self.actors = compile_cues(raw["actors"])
+        self.general = compile_cues(raw["general"])
         self.domain = compile_cues(raw["domain"])
 
     @staticmethod
@@ -34,30 +35,29 @@ class IntentClassifier:
         return sum(1 for p in patterns if p.search(text))
 
     def classify(self, text: str, story_factors: int = 0) -> IntentResult:
-        """``story_factors``: how many of the six factors the assessor could read from the text."""
+        """``story_factors``: how many facts (factors, red lines) the assessor could read from the text."""
         domain = self._count(self.domain, text)
-        story = self._count(self.story, text)
+        # A story tells what someone did: facts the rules weigh, and an actor or enough facts to show
+        # it is not a general question put in general words ("党员行为造成损失…还要处分吗").
+        has_actor = bool(self._count(self.actors, text))
+        general = bool(self._count(self.general, text))
+        is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general))
         if self._count(self.improper, text):
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
         if self._count(self.injection, text):
             # An injection riding on a real story is ignored and the story is judged on its facts.
-            if story_factors >= 2 and domain:
+            if is_story and domain:
                 return IntentResult(Intent.SCENARIO, injection_in_story=True)
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="injection")
-        if self._count(self.drafting, text) and (domain or story_factors):
+        if not domain:
+            return IntentResult(Intent.OUT_OF_SCOPE)
+        if self._count(self.drafting, text):
             return IntentResult(Intent.DRAFTING)
-        is_story = story_factors >= 1 and story >= 2
-        if is_story and domain:
+        if is_story:
             return IntentResult(Intent.SCENARIO)
-        if self._count(self.procedure, text) and domain:
+        if self._count(self.procedure, text):
             return IntentResult(Intent.PROCEDURE)
-        if self._count(self.knowledge, text) and domain:
-            return IntentResult(Intent.KNOWLEDGE)
-        if domain and (story_factors >= 1 or story >= 2):
-            return IntentResult(Intent.SCENARIO)
-        if domain:
-            return IntentResult(Intent.KNOWLEDGE)
-        return IntentResult(Intent.OUT_OF_SCOPE)
+        return IntentResult(Intent.KNOWLEDGE)
 
 
 class Provinces:

@@ -118,7 +118,8 @@ class Assistant:
         facts = Facts()
         for turn in turns:
             read_turn(turn, self.rules, facts)
-        return sum(1 for v in facts.factors.values() if v.value != "unknown") + len(facts.red_cues)
+        stated = sum(1 for v in facts.factors.values() if v.value != "unknown")
+        return stated + len(facts.red_cues) + len(facts.circumstances) + len(facts.doubts)
 
     def _missing_clause(self, question: str) -> bool:
         for m in _ARTICLE.finditer(question):
