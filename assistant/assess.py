@@ -53,6 +53,7 @@ class Rules:
     red_lines: list[RedLineRule]
     circumstances: list[Circumstance]
     doubts: dict[str, list[re.Pattern[str]]]
+    decisive_when: list[tuple[list[re.Pattern[str]], str]]
     verdict: dict[str, Any]
     criteria_units: list[str]
 
@@ -96,6 +97,7 @@ class Rules:
                 for key, c in verdict["circumstances"].items()
             ],
             doubts={factor: compile_cues(cues) for factor, cues in verdict["doubts"].items()},
+            decisive_when=[(compile_cues(d["cues"]), d["factor"]) for d in verdict.get("decisive_when", [])],
             verdict=verdict,
             criteria_units=list(factors.get("sources", {}).get("criteria", [])),
         )
@@ -167,7 +169,8 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
         is_hedged = False
         if red.id in facts.red_cues:
             evidence, is_hedged = facts.red_cues[red.id]
-        elif red.when:
+        elif red.when and not any(f in facts.doubts for f in red.when):
+            # A factor the story itself puts in doubt cannot carry a red line; it is asked for instead.
             values = [facts.factors.get(f) for f in red.when]
             if all(
                 v is not None and v.value == want for v, want in zip(values, red.when.values(), strict=True)
@@ -189,6 +192,11 @@ def assess(turns: list[str], rules: Rules, province: str | None = None) -> Asses
     for turn in turns:
         read_turn(turn, rules, facts)
     factors = {name: facts.factors.get(name, FactorValue()) for name in FACTOR_NAMES}
+    story = "。".join(turns)
+    for patterns, factor in rules.decisive_when:
+        hit = next((m for p in patterns if (m := p.search(story))), None)
+        if hit and factors[factor].value == "unknown":
+            facts.doubts.setdefault(factor, hit.group(0))
     firm, hedged = _red_lines(facts, rules)
     cfg = rules.verdict
     ask = cfg["follow_up"]

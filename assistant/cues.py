@@ -12,6 +12,7 @@ import yaml
 from assistant.normalize import fold
 
 CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？\n]")
+SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # Of those, the ones that put a fact in question ("有没有", "收没收"); "能不能容错" asks for the verdict.
 _FACT_QUESTION = re.compile(r"([有是收拿给报上定])[没不]\1")
@@ -62,6 +63,13 @@ def compile_cues(cues: list[str]) -> list[re.Pattern[str]]:
     return [re.compile(fold(str(c))) for c in cues]
 
 
+def _sentence_start(text: str, before: int) -> int:
+    start = 0
+    for m in SENTENCE_BREAK.finditer(text, 0, before):
+        start = m.end()
+    return start
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
     for m in CLAUSE_BREAK.finditer(text, 0, start):
@@ -88,7 +96,9 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
             clause = text[left:right]
-            hedged = bool(lang.hedges.search(clause) or _FACT_QUESTION.search(clause))
+            # Reported speech runs to the end of its sentence: "有村民举报说分得不公平，他亲戚家也领了".
+            sentence = text[_sentence_start(text, left) : right]
+            hedged = bool(lang.hedges.search(sentence) or _FACT_QUESTION.search(clause))
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

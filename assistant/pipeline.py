@@ -17,7 +17,11 @@ from assistant.retrieve import Retriever
 from assistant.settings import Settings
 from assistant.verify import verify_citations
 
-_ARTICLE = re.compile(r"《?([\u4e00-\u9fff]{2,20}?)》?第([一二三四五六七八九十百零〇两\d]+)条")
+_ARTICLE = re.compile(
+    r"《?([\u4e00-\u9fff]{2,20}?)》?第([一二三四五六七八九十百零〇两\d]+)条(?:第[(（]?([一二三四五六七八九十\d]+)[)）]?项)?"
+)
+# The statement has exactly three distinctions; a "fourth" is asked for to make the assistant invent one.
+_NTH_DISTINCTION = re.compile(r"第([四五六七八九十]|\d+)个[“\"]?区分开来")
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -122,11 +126,20 @@ class Assistant:
         return stated + len(facts.red_cues) + len(facts.circumstances) + len(facts.doubts)
 
     def _missing_clause(self, question: str) -> bool:
+        """Does the question ask for an article or item of a known document that the base lacks?"""
+        if _NTH_DISTINCTION.search(question):
+            return True
         for m in _ARTICLE.finditer(question):
             name = m.group(1)
-            doc_id = next((d for n, d in self._doc_by_name.items() if n and n in name or name in n), None)
+            doc_id = next((d for n, d in self._doc_by_name.items() if n and (n in name or name in n)), None)
             number = chinese_number(m.group(2))
-            if doc_id and number is not None and f"{doc_id}:{number}" not in self.kb.units:
+            if not doc_id or number is None:
+                continue
+            unit_id = f"{doc_id}:{number}"
+            if m.group(3):
+                item = chinese_number(m.group(3))
+                unit_id += f".{item}"
+            if unit_id not in self.kb.units:
                 return True
         return False
 
