@@ -112,6 +112,7 @@ class Facts:
     red_cues: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (evidence, hedged)
     circumstances: dict[str, str] = field(default_factory=dict)  # id -> evidence
     doubts: dict[str, str] = field(default_factory=dict)  # factor -> the words that put it in doubt
+    denied_gain: bool = False  # the story says in so many words that nobody gained
 
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
@@ -137,6 +138,8 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
     for factor, hits in by_factor.items():
         hit, rule, value = _pick(hits, rules.dominant.get(factor))
         facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
+        if factor == "motive":
+            facts.denied_gain = value == "public" and hit.negated and not hit.hedged
         if rule.unit:
             facts.factor_units[factor] = rule.unit
     for red in rules.red_lines:
@@ -214,6 +217,8 @@ def assess(turns: list[str], rules: Rules, province: str | None = None) -> Asses
     support = cfg["tolerable"]["support"]
     supported = [f for f, good in support.items() if factors[f].value in good and not factors[f].hedged]
     circumstances = [c for c in cfg["tolerable"]["support_circumstances"] if c in facts.circumstances]
+    if cfg["tolerable"].get("denied_gain") and facts.denied_gain:
+        supported.append("motive")
     if hedged or facts.doubts or not (supported or circumstances):
         return _needs_more_facts(result, facts, rules, province)
     result.verdict = Verdict.TOLERABLE
@@ -222,12 +227,12 @@ def assess(turns: list[str], rules: Rules, province: str | None = None) -> Asses
         result.follow_up.append(ask["presumed_public"])
     outcomes = cfg["outcomes"]
     exempt = outcomes["exempt"]
-    is_exempt = (
-        any(c in facts.circumstances for c in exempt["circumstances"])
-        or factors["basis"].value in exempt["basis"]
-        or factors["process"].value in exempt["process"]
+    mitigate = outcomes["mitigate"]
+    is_exempt = any(c in facts.circumstances for c in exempt["circumstances"]) or any(
+        factors[f].value in exempt[f] for f in ("basis", "process", "intent")
     )
-    if not is_exempt and factors["remedy"].value in outcomes["mitigate"]["remedy"]:
+    is_fault = any(c in facts.circumstances for c in mitigate["circumstances"])
+    if (is_fault or not is_exempt) and factors["remedy"].value in mitigate["remedy"]:
         result.outcome = "mitigate"
         units = list(outcomes["mitigate"]["units"])
     else:
@@ -257,10 +262,11 @@ def _needs_more_facts(result: Assessment, facts: Facts, rules: Rules, province: 
     if factors["consequence"].value == "unknown" and len(result.follow_up) < 3:
         result.follow_up.append(ask["consequence"])
     result.follow_up = _dedupe(result.follow_up)
-    asked = [f for f in FACTOR_NAMES if ask.get(f) in result.follow_up]
+    asked = [f for f in ask if ask[f] in result.follow_up]
+    by_question = cfg["support_units"]["follow_up"]
     result.support_unit_ids = _dedupe(
-        list(cfg["support_units"]["needs_more_facts"])
-        + [facts.factor_units.get(f, "") for f in asked]
+        [u for f in asked for u in by_question.get(f, [])]
+        + list(cfg["support_units"]["needs_more_facts"])
         + rules.criteria_units[:1]
     )
     return _with_province(result, cfg, province)
@@ -283,7 +289,7 @@ def _favourable_reasons(factors: dict[str, FactorValue], facts: Facts, rules: Ru
 def _distinction_units(facts: Facts, rules: Rules, province: str | None) -> list[str]:
     """The distinction the case falls under (and the province's own clause for it, cited first)."""
     table = rules.verdict["distinctions"]
-    chosen = [key for key in table if key in facts.circumstances] or ["default"]
+    chosen = [key for key in table if key in facts.circumstances and table[key]["units"]] or ["default"]
     units: list[str] = []
     for key in chosen:
         units = list(table[key].get(province or "", [])) + units + list(table[key]["units"])

@@ -125,6 +125,20 @@ class Assistant:
         stated = sum(1 for v in facts.factors.values() if v.value != "unknown")
         return stated + len(facts.red_cues) + len(facts.circumstances) + len(facts.doubts)
 
+    def _named_units(self, question: str) -> list[str]:
+        """Units of the base the question names by document and article."""
+        named = []
+        for m in _ARTICLE.finditer(question):
+            doc_id = next(
+                (d for n, d in self._doc_by_name.items() if n and (n in m.group(1) or m.group(1) in n)), None
+            )
+            number = chinese_number(m.group(2))
+            if doc_id and number is not None:
+                unit_id = f"{doc_id}:{number}" + (f".{chinese_number(m.group(3))}" if m.group(3) else "")
+                if unit_id in self.kb.units:
+                    named.append(unit_id)
+        return named
+
     def _missing_clause(self, question: str) -> bool:
         """Does the question ask for an article or item of a known document that the base lacks?"""
         if _NTH_DISTINCTION.search(question):
@@ -176,7 +190,9 @@ class Assistant:
                 [],
                 None,
             )
-        retrieval = self.retriever.search(joined, self.settings.top_k, province)
+        retrieval = self.retriever.search(
+            joined, self.settings.top_k, province, named_units=self._named_units(question)
+        )
         if result.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE):
             composed = self.composer.reference(result.intent, question, retrieval.hits)
             return composed, result.intent, Verdict.NOT_APPLICABLE, {}, [], None

@@ -58,13 +58,20 @@ class Retriever:
         return cls(index, Lexicon.load(knowledge_dir))
 
     def search(
-        self, query: str, k: int = 8, province: str | None = None, options: RetrievalOptions | None = None
+        self,
+        query: str,
+        k: int = 8,
+        province: str | None = None,
+        options: RetrievalOptions | None = None,
+        named_units: list[str] | None = None,
     ) -> Retrieval:
-        """Top ``k`` units for an already normalised query."""
+        """Top ``k`` units for an already normalised query; ``named_units`` are articles the question
+        names itself ("问责条例第十七条"), ranked first."""
         opts = options or RetrievalOptions()
         size = len(self.index.unit_ids)
         lists: list[tuple[str, list[int], float]] = []
         matches = self.lexicon.match(query) if opts.lexicon else []
+        named = [u for u in named_units or [] if u in self._row]
         expanded = query + " " + " ".join(t for m in matches for t in m.expand) if matches else query
         if opts.lexical:
             scores = self.index.lexical.scores(self.index.tokenizer.tokens(expanded))
@@ -80,7 +87,9 @@ class Retriever:
                     self._row[u] for u in match.units if u in self._row and self._row[u] not in pointed
                 )
             # Lexicon entries are curated pointers from a phrase to its rule: worth more than a guess.
-            lists.append(("lexicon", pointed, 2.0))
+            lists.append(("lexicon", pointed, 3.0))
+        if named:
+            lists.append(("named", [self._row[u] for u in named], 4.0))
         fused = np.zeros(size, dtype=np.float64)
         origin: dict[int, list[str]] = {}
         for name, rows, weight in lists:
