@@ -157,6 +157,19 @@ class Citation:
         }
 
 
+@dataclass(frozen=True)
+class StreamEvent:
+    """One event of a streamed answer: text as it is written, then the verified answer, or an error.
+
+    ``kind`` is "token" (``text`` set), "final" (``answer`` set: the whole answer with citations
+    verified) or "error" (``text`` is a Chinese message). A stream always ends with final or error.
+    """
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None
+
+
 @dataclass
 class Answer:
     """The answer object of the contract."""

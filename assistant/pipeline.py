@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.assess import Facts, Rules, assess, read_turn
 from assistant.compose import Composed, Composer
-from assistant.domain import Answer, FactorValue, Intent, Verdict
-from assistant.errors import CitationError
+from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
+from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.normalize import normalize_question
@@ -22,6 +23,7 @@ _ARTICLE = re.compile(
 )
 # The statement has exactly three distinctions; a "fourth" is asked for to make the assistant invent one.
 _NTH_DISTINCTION = re.compile(r"第([四五六七八九十]|\d+)个[“\"]?区分开来")
+STREAM_CHUNK = 24
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -86,6 +88,19 @@ class Assistant:
             for name in (doc.title, doc.short_title.strip("《》")):
                 names[name] = doc.id
         return names
+
+    def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
+        """Answer as a stream of events. Offline the text is already final, so it is sent in short
+        pieces followed by the verified answer; a failure ends the stream with an error event."""
+        try:
+            answer = self.converse(conversation)
+        except AssistantError as exc:
+            yield StreamEvent("error", exc.message)
+            return
+        text = answer.answer
+        for start in range(0, len(text), STREAM_CHUNK):
+            yield StreamEvent("token", text[start : start + STREAM_CHUNK])
+        yield StreamEvent("final", answer=answer)
 
     def ask(self, question: str, province: str | None = None) -> Answer:
         """Answer one question (a conversation of one turn)."""
