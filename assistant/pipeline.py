@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.assess import Facts, Rules, assess, read_turn
-from assistant.compose import Composed, Composer
-from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
+from assistant.compose import Composer
+from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
@@ -57,6 +57,19 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + current
+
+
+@dataclass
+class Analysis:
+    """What the pipeline decided about a conversation before writing: the input to any writer."""
+
+    turns: list[str]  # normalised user turns, oldest first
+    province: str | None
+    intent: Intent
+    refusal: str | None = None  # "injection", "improper", "missing_clause" or "out_of_scope"
+    injection_in_story: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    assessment: Assessment | None = None
 
 
 @dataclass
@@ -109,10 +122,56 @@ class Assistant:
     def converse(self, conversation: Conversation) -> Answer:
         """Answer the last turn of a conversation, with the facts of every earlier turn."""
         started = time.perf_counter()
+        analysis = self.analyse(conversation)
+        answer = self.offline_answer(analysis)
+        answer.question = conversation.turns[-1]
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def analyse(self, conversation: Conversation) -> Analysis:
+        """Everything decided before any text is written: intent, refusal, retrieval, assessment."""
         limit = self.settings.max_question_chars
         turns = [normalize_question(t, self.settings.knowledge_dir, limit) for t in conversation.turns]
         province = self.provinces.resolve(conversation.province) or self.provinces.detect(" ".join(turns))
-        composed, intent, verdict, assessment_factors, follow_up, outcome = self._answer(turns, province)
+        question = turns[-1]
+        joined = "。".join(turns)
+        result = self.classifier.classify(joined, self._story_factors(turns))
+        analysis = Analysis(turns=turns, province=province, intent=result.intent)
+        refs = self._article_refs(question)
+        if result.refusal:
+            analysis.refusal = result.refusal
+        elif any(unit_id is None for unit_id in refs) or _NTH_DISTINCTION.search(question):
+            analysis.refusal = "missing_clause"
+        elif result.intent is Intent.OUT_OF_SCOPE:
+            analysis.refusal = "out_of_scope"
+        if analysis.refusal:
+            analysis.intent = Intent.OUT_OF_SCOPE
+            return analysis
+        named = [u for u in refs if u is not None]
+        analysis.hits = self.retriever.search(joined, self.settings.top_k, province, named_units=named).hits
+        analysis.injection_in_story = result.injection_in_story
+        if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
+            analysis.assessment = assess(turns, self.rules, province)
+        return analysis
+
+    def offline_answer(self, analysis: Analysis) -> Answer:
+        """The templated answer for an analysis, its citations verified."""
+        intent = analysis.intent
+        factors: dict[str, FactorValue] = {}
+        follow_up: list[str] = []
+        outcome = None
+        if analysis.refusal:
+            composed, verdict = self.composer.refusal(analysis.refusal), Verdict.OUT_OF_SCOPE
+        elif analysis.assessment is None:
+            composed = self.composer.reference(intent, analysis.turns[-1], analysis.hits)
+            verdict = Verdict.NOT_APPLICABLE
+        else:
+            a = analysis.assessment
+            joined = "。".join(analysis.turns)
+            composed = self.composer.judgement(
+                intent, joined, a, analysis.hits, injection=analysis.injection_in_story
+            )
+            verdict, factors, follow_up, outcome = a.verdict, a.factors, a.follow_up, a.outcome
         citations, problems = verify_citations(composed.citations, self.kb)
         if problems:
             # Offline answers are built from the base itself; a problem here is a bug, never shown.
@@ -121,15 +180,14 @@ class Assistant:
             verdict, intent = Verdict.OUT_OF_SCOPE, Intent.OUT_OF_SCOPE
             composed = self.composer.refusal("out_of_scope")
         return Answer(
-            question=conversation.turns[-1],
+            question=analysis.turns[-1],
             intent=intent,
             verdict=verdict,
             answer=composed.text,
             citations=citations,
-            factors=assessment_factors,
+            factors=factors,
             follow_up=follow_up,
             mode="offline",
-            latency_ms=(time.perf_counter() - started) * 1000,
             outcome=outcome,
         )
 
@@ -140,24 +198,9 @@ class Assistant:
         stated = sum(1 for v in facts.factors.values() if v.value != "unknown")
         return stated + len(facts.red_cues) + len(facts.circumstances) + len(facts.doubts)
 
-    def _named_units(self, question: str) -> list[str]:
-        """Units of the base the question names by document and article."""
-        named = []
-        for m in _ARTICLE.finditer(question):
-            doc_id = next(
-                (d for n, d in self._doc_by_name.items() if n and (n in m.group(1) or m.group(1) in n)), None
-            )
-            number = chinese_number(m.group(2))
-            if doc_id and number is not None:
-                unit_id = f"{doc_id}:{number}" + (f".{chinese_number(m.group(3))}" if m.group(3) else "")
-                if unit_id in self.kb.units:
-                    named.append(unit_id)
-        return named
-
-    def _missing_clause(self, question: str) -> bool:
-        """Does the question ask for an article or item of a known document that the base lacks?"""
-        if _NTH_DISTINCTION.search(question):
-            return True
+    def _article_refs(self, question: str) -> list[str | None]:
+        """Units the question names by document and article (item); None for one the base lacks."""
+        refs: list[str | None] = []
         for m in _ARTICLE.finditer(question):
             name = m.group(1)
             doc_id = next((d for n, d in self._doc_by_name.items() if n and (n in name or name in n)), None)
@@ -166,60 +209,6 @@ class Assistant:
                 continue
             unit_id = f"{doc_id}:{number}"
             if m.group(3):
-                item = chinese_number(m.group(3))
-                unit_id += f".{item}"
-            if unit_id not in self.kb.units:
-                return True
-        return False
-
-    def _answer(
-        self, turns: list[str], province: str | None
-    ) -> tuple[Composed, Intent, Verdict, dict[str, FactorValue], list[str], str | None]:
-        question = turns[-1]
-        joined = "。".join(turns)
-        result = self.classifier.classify(joined, self._story_factors(turns))
-        if result.refusal:
-            return (
-                self.composer.refusal(result.refusal),
-                Intent.OUT_OF_SCOPE,
-                Verdict.OUT_OF_SCOPE,
-                {},
-                [],
-                None,
-            )
-        if self._missing_clause(question):
-            return (
-                self.composer.refusal("missing_clause"),
-                Intent.OUT_OF_SCOPE,
-                Verdict.OUT_OF_SCOPE,
-                {},
-                [],
-                None,
-            )
-        if result.intent is Intent.OUT_OF_SCOPE:
-            return (
-                self.composer.refusal("out_of_scope"),
-                Intent.OUT_OF_SCOPE,
-                Verdict.OUT_OF_SCOPE,
-                {},
-                [],
-                None,
-            )
-        retrieval = self.retriever.search(
-            joined, self.settings.top_k, province, named_units=self._named_units(question)
-        )
-        if result.intent in (Intent.KNOWLEDGE, Intent.PROCEDURE):
-            composed = self.composer.reference(result.intent, question, retrieval.hits)
-            return composed, result.intent, Verdict.NOT_APPLICABLE, {}, [], None
-        assessment = assess(turns, self.rules, province)
-        composed = self.composer.judgement(
-            result.intent, joined, assessment, retrieval.hits, injection=result.injection_in_story
-        )
-        return (
-            composed,
-            result.intent,
-            assessment.verdict,
-            assessment.factors,
-            assessment.follow_up,
-            assessment.outcome,
-        )
+                unit_id += f".{chinese_number(m.group(3))}"
+            refs.append(unit_id if unit_id in self.kb.units else None)
+        return refs
