@@ -135,8 +135,14 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
                 continue  # a denied cue with no stated opposite says nothing either way
             value = rule.negated if hit.negated and rule.negated else rule.value
             by_factor.setdefault(rule.factor, []).append((hit, rule, value))
+    disputed: dict[str, str] = {}
     for factor, hits in by_factor.items():
         hit, rule, value = _pick(hits, rules.dominant.get(factor))
+        rumoured_red_flag = hit.hedged and value == rules.dominant.get(factor)
+        if len({h[2] for h in hits}) > 1 and any(h[0].hedged for h in hits) and not rumoured_red_flag:
+            # Two accounts of one fact, one of them only reported: the fact is in dispute. (A rumoured
+            # red flag stays a red line to be confirmed, which asks the sharper question.)
+            disputed[factor] = hit.clause
         facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
         if factor == "motive":
             facts.denied_gain = value == "public" and hit.negated and not hit.hedged
@@ -162,6 +168,7 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
             facts.doubts[factor] = doubted[0].group(0)
         elif factor in by_factor and not all(h[0].hedged for h in by_factor[factor]):
             facts.doubts.pop(factor, None)  # a later turn that states the fact settles the doubt
+    facts.doubts.update(disputed)
 
 
 def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]]:

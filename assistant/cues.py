@@ -35,6 +35,7 @@ class Language:
     negators: re.Pattern[str]
     hedges: re.Pattern[str]
     blockers: re.Pattern[str]
+    hedge_breakers: re.Pattern[str]
     window: int
 
     @classmethod
@@ -44,6 +45,7 @@ class Language:
             negators=_alternation(raw["negators"]),
             hedges=_alternation(raw["hedges"]),
             blockers=_alternation(raw["negation_blockers"]),
+            hedge_breakers=_alternation(raw["hedge_breakers"]),
             window=int(raw.get("negation_window", 10)),
         )
 
@@ -78,6 +80,19 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (nxt.start() if nxt else len(text))
 
 
+def _hedged(text: str, left: int, right: int, cue: int, lang: Language) -> bool:
+    """A hedge in the cue's own clause, or earlier in its sentence with no confirmation between:
+    reported speech runs on ("有村民举报说分得不公平，他亲戚家也领了") until something settles it
+    ("公司说是公开比选的，可后来纪委查出来，他拿了六万多")."""
+    if lang.hedges.search(text, left, right):
+        return True
+    start = _sentence_start(text, left)
+    for hedge in lang.hedges.finditer(text, start, left):
+        if not lang.hedge_breakers.search(text, hedge.end(), cue):
+            return True
+    return False
+
+
 def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> list[CueHit]:
     """Every match of the patterns in text, each marked negated/hedged by its own clause."""
     hits: list[CueHit] = []
@@ -96,9 +111,7 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
             clause = text[left:right]
-            # Reported speech runs to the end of its sentence: "有村民举报说分得不公平，他亲戚家也领了".
-            sentence = text[_sentence_start(text, left) : right]
-            hedged = bool(lang.hedges.search(sentence) or _FACT_QUESTION.search(clause))
+            hedged = bool(_FACT_QUESTION.search(clause)) or _hedged(text, left, right, m.start(), lang)
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

@@ -24,7 +24,7 @@ from assistant.errors import RetrievalError
 from assistant.knowledge import KnowledgeBase, knowledge_files, knowledge_hash, load_knowledge
 from assistant.lexical import LexicalIndex
 from assistant.settings import Settings
-from assistant.textseg import Tokenizer
+from assistant.textseg import Tokenizer, tokenize_corpus
 from assistant.vectorstore import ChromaStore, VectorStore, chroma_client
 
 MANIFEST = "manifest.json"
@@ -124,7 +124,7 @@ def build_index(settings: Settings, force: bool = False) -> dict[str, Any]:
         tokenizer = Tokenizer(settings.knowledge_dir, settings.data_dir / "cache")
         unit_ids = list(kb.units)
         documents = [unit_document(kb, uid) for uid in unit_ids]
-        LexicalIndex.build([tokenizer.tokens(d) for d in documents]).save(folder / "bm25")
+        LexicalIndex.build(tokenize_corpus(tokenizer, documents)).save(folder / "bm25")
         store = _open_vectors(settings, folder, embedder, state["collection"], create=True)
         metadatas = [
             {

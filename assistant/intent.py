@@ -49,13 +49,15 @@ class IntentClassifier:
             if is_story and domain:
                 return IntentResult(Intent.SCENARIO, injection_in_story=True)
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="injection")
-        if not domain:
+        if not domain and story_factors < 2:
             return IntentResult(Intent.OUT_OF_SCOPE)
         if self._count(self.drafting, text):
             return IntentResult(Intent.DRAFTING)
-        if is_story:
+        procedure = bool(self._count(self.procedure, text))
+        # A procedural question with a thin story ("被人匿名举报了…组织上怎么澄清") asks how, not whether.
+        if is_story and not (procedure and story_factors <= 1):
             return IntentResult(Intent.SCENARIO)
-        if self._count(self.procedure, text):
+        if procedure:
             return IntentResult(Intent.PROCEDURE)
         return IntentResult(Intent.KNOWLEDGE)
 

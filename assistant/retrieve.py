@@ -79,13 +79,17 @@ class Retriever:
         if opts.vectors:
             vector = self.index.embedder.embed([expanded])[0]
             found = self.index.vectors.query(vector, min(opts.depth, size))
-            lists.append(("vector", [self._row[uid] for uid, _ in found if uid in self._row], 1.0))
+            # The offline embedder sees surface overlap only: a weaker voice than BM25 in the fusion.
+            lists.append(("vector", [self._row[uid] for uid, _ in found if uid in self._row], 0.5))
         if matches:
-            pointed: list[int] = []
-            for match in matches:
-                pointed.extend(
-                    self._row[u] for u in match.units if u in self._row and self._row[u] not in pointed
-                )
+            # A unit several matched concepts point to ranks above one that a single concept names.
+            votes: dict[int, float] = {}
+            for order, match in enumerate(matches):
+                for position, unit_id in enumerate(match.units):
+                    if unit_id in self._row:
+                        row = self._row[unit_id]
+                        votes[row] = votes.get(row, 0.0) + 1.0 - 0.01 * (order + position)
+            pointed = sorted(votes, key=lambda row: -votes[row])
             # Lexicon entries are curated pointers from a phrase to its rule: worth more than a guess.
             lists.append(("lexicon", pointed, 3.0))
         if named:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 import threading
 from pathlib import Path
@@ -66,3 +68,27 @@ class Tokenizer:
         for run in _CJK_RUN.findall(folded):
             out.extend("#" + run[i : i + 2] for i in range(len(run) - 1))
         return out
+
+
+_WORKER: Tokenizer | None = None
+PARALLEL_FROM = 4000  # below this, a process pool costs more than it saves
+
+
+def _tokens_in_worker(document: str) -> list[str]:
+    assert _WORKER is not None
+    return _WORKER.tokens(document)
+
+
+def tokenize_corpus(tokenizer: Tokenizer, documents: list[str]) -> list[list[str]]:
+    """Index tokens of every document; large corpora are split over the machine's cores."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(documents) < PARALLEL_FROM or workers < 2:
+        return [tokenizer.tokens(d) for d in documents]
+    global _WORKER
+    tokenizer.tokens("预热")  # load jieba once; forked workers inherit it ready
+    _WORKER = tokenizer
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_tokens_in_worker, documents, chunksize=500)
+    finally:
+        _WORKER = None
