@@ -87,17 +87,17 @@ class Retriever:
             for order, match in enumerate(matches):
                 for position, unit_id in enumerate(match.units):
                     if unit_id in self._row:
-                        row = self._row[unit_id]
-                        votes[row] = votes.get(row, 0.0) + 1.0 - 0.01 * (order + position)
-            pointed = sorted(votes, key=lambda row: -votes[row])
+                        unit_row = self._row[unit_id]
+                        votes[unit_row] = votes.get(unit_row, 0.0) + 1.0 - 0.01 * (order + position)
+            pointed = sorted(votes, key=lambda r: -votes[r])
             # Lexicon entries are curated pointers from a phrase to its rule: worth more than a guess.
             lists.append(("lexicon", pointed, 3.0))
         if named:
             lists.append(("named", [self._row[u] for u in named], 4.0))
         fused = np.zeros(size, dtype=np.float64)
         origin: dict[int, list[str]] = {}
-        for name, rows, weight in lists:
-            for rank, row in enumerate(rows):
+        for name, ranked, weight in lists:
+            for rank, row in enumerate(ranked):
                 fused[row] += weight / (RRF_K + rank + 1)
                 origin.setdefault(row, []).append(name)
         if opts.jurisdiction:
