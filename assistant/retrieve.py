@@ -104,11 +104,11 @@ class Retriever:
             fused *= self._jurisdiction_weights(province)
         # Authority breaks ties only: regulation > disclosure > case > commentary.
         fused -= (self._authority * 1e-6) * (fused > 0)
-        order = _rank_list(fused.astype(np.float32), k)
+        top = _rank_list(fused.astype(np.float32), k)
         kb = self.index.kb
         hits = [
             Hit(kb.units[self.index.unit_ids[row]], float(fused[row]), tuple(origin.get(row, ())))
-            for row in order
+            for row in top
         ]
         return Retrieval(hits=hits, lexicon_matches=matches, province=province)
 
