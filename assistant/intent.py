@@ -54,12 +54,19 @@ class IntentClassifier:
         if self._count(self.drafting, text):
             return IntentResult(Intent.DRAFTING)
         procedure = bool(self._count(self.procedure, text))
-        # A procedural question with a thin story ("被人匿名举报了…组织上怎么澄清") asks how, not whether.
-        if is_story and not (procedure and story_factors <= 1):
+        # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
+        # asks how, not whether.
+        asks_procedure = bool(self._count(self.procedure, _last_sentence(text)))
+        if is_story and not (asks_procedure and story_factors <= 1):
             return IntentResult(Intent.SCENARIO)
         if procedure:
             return IntentResult(Intent.PROCEDURE)
         return IntentResult(Intent.KNOWLEDGE)
+
+
+def _last_sentence(text: str) -> str:
+    parts = [p for p in re.split(r"[。！？!?]", text) if p.strip()]
+    return parts[-1] if parts else text
 
 
 class Provinces:
