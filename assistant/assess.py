@@ -164,11 +164,25 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
             facts.circumstances[circ.id] = stated[0].clause
     for factor, patterns in rules.doubts.items():
         doubted = [m for p in patterns if (m := p.search(text))]
-        if doubted:
+        if doubted and factor == "disputed":
+            # "也有人说就是局长一个电话让窗口先办的": the dispute is about the facts told beside it.
+            about = _factors_in_sentence(text, doubted[0].start(), by_factor)
+            for name in about or ["disputed"]:
+                facts.doubts[name] = doubted[0].group(0)
+        elif doubted:
             facts.doubts[factor] = doubted[0].group(0)
         elif factor in by_factor and not all(h[0].hedged for h in by_factor[factor]):
             facts.doubts.pop(factor, None)  # a later turn that states the fact settles the doubt
     facts.doubts.update(disputed)
+
+
+def _factors_in_sentence(
+    text: str, position: int, by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]]
+) -> list[str]:
+    start = max(text.rfind(mark, 0, position) for mark in "。！？!?;；") + 1
+    ends = [i for i in (text.find(mark, position) for mark in "。！？!?;；") if i >= 0]
+    end = min(ends) if ends else len(text)
+    return [f for f, hits in by_factor.items() if any(start <= h[0].start < end for h in hits)]
 
 
 def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]]:
@@ -272,7 +286,8 @@ def _needs_more_facts(result: Assessment, facts: Facts, rules: Rules, province: 
     asked = [f for f in ask if ask[f] in result.follow_up]
     by_question = cfg["support_units"]["follow_up"]
     result.support_unit_ids = _dedupe(
-        [u for f in asked for u in by_question.get(f, [])]
+        [u for r in result.hedged_red_lines for u in r.unit_ids]
+        + [u for f in asked for u in by_question.get(f, [])]
         + list(cfg["support_units"]["needs_more_facts"])
         + rules.criteria_units[:1]
     )
