@@ -245,7 +245,7 @@ def assess(turns: list[str], rules: Rules, province: str | None = None) -> Asses
     result.verdict = Verdict.TOLERABLE
     result.reasons = _favourable_reasons(factors, facts, rules)
     if factors["motive"].value == "unknown":
-        result.follow_up.append(ask["presumed_public"])
+        result.caveats.append(ask["presumed_public"])
     outcomes = cfg["outcomes"]
     exempt = outcomes["exempt"]
     mitigate = outcomes["mitigate"]
@@ -274,7 +274,7 @@ def _needs_more_facts(result: Assessment, facts: Facts, rules: Rules, province: 
         result.reasons.append("有未经查实的不利情况：" + "、".join(r.name for r in result.hedged_red_lines))
     for factor, words in facts.doubts.items():
         result.follow_up.append(ask[factor])
-        result.reasons.append(f"所述情况中“{words}”尚不清楚")
+        result.reasons.append(f"“{words}”——这一事实尚待查清")
     if not result.follow_up:
         result.reasons.append("现有事实未显示属于可以容错的情形（如集体决策、探索创新、应急处置、及时补救）")
         for factor in ("motive", "process", "basis", "remedy"):

@@ -100,7 +100,12 @@ class Composer:
             for uid in red.unit_ids:
                 hint_for.setdefault(uid, red.name + red.evidence)
         # Quote the words that bear on this judgement: the story, the reasons, the facts still missing.
-        general_hint = question + "".join(assessment.reasons) + "".join(assessment.follow_up)
+        known = [
+            self.t["factor_values"][name][v.value]
+            for name, v in assessment.factors.items()
+            if v.value != "unknown"
+        ]
+        general_hint = question + "".join(assessment.reasons) + "".join(assessment.follow_up) + "".join(known)
         if assessment.verdict is Verdict.NEEDS_MORE_FACTS:
             general_hint += "".join(self.factor_labels.values()) + "动机 心态 性质 决策 危害程度 补救"
         for uid in assessment.support_unit_ids:
@@ -133,12 +138,9 @@ class Composer:
                 if value.hedged:
                     shown += self.t["hedged"]
             lines.append(f"· {self.factor_labels.get(name, name)}：{shown}")
-        reasons = list(assessment.reasons)
-        if assessment.verdict is Verdict.TOLERABLE:
-            reasons.append(
-                "所述情况出于公心、未见谋取私利，且不属于明令禁止后我行我素、造成严重后果等不予容错的情形"
-            )
+        reasons = assessment.reasons
         lines.append("二、理由：" + ("；".join(reasons) if reasons else "现有事实不足以作出判断") + "。")
+        lines.extend(f"提示：{caveat}" for caveat in assessment.caveats)
         if citations:
             lines.append("三、依据：")
             lines.extend(self._cite_lines(citations))

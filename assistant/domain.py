@@ -135,6 +135,7 @@ class Assessment:
     reasons: list[str] = field(default_factory=list)
     support_unit_ids: list[str] = field(default_factory=list)
     situations: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)  # conditions a tolerable verdict rests on
 
 
 @dataclass(frozen=True)
