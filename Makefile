@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck index eval bench clean
+.PHONY: run test lint typecheck index eval bench bench-http browser clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,13 +28,30 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -q
+# The browser test drives Debian's Chromium (with a CJK font for the screenshots); installed here, as root,
+# when missing. Without it (not root) the browser tests are skipped, and say so.
+browser:
+	@if command -v chromium >/dev/null && fc-list :lang=zh | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei); \
+	else \
+		echo "browser tests need Debian's chromium and a CJK font: sudo apt-get install chromium fonts-wqy-microhei" \
+		     "(not root: the browser tests will be skipped)"; \
+	fi
+
+test: $(STAMP) lint typecheck browser
+	ASSISTANT_REQUIRE_BROWSER=$$(command -v chromium >/dev/null && echo 1) $(BIN)/python -m pytest -q
 
 eval: $(STAMP)
 	$(BIN)/assistant eval
 
-bench: $(STAMP)
+# HTTP throughput and latency of /v1/ask on 127.0.0.1 (bounded wrk runs; wrk from Debian's packages).
+bench-http: $(STAMP)
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.http_bench
+
+bench: $(STAMP) bench-http
 	$(BIN)/python -m bench
 
 clean:

@@ -8,11 +8,16 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Answer
+from assistant.drafting.commands import COMMANDS as DRAFTING_COMMANDS
+from assistant.drafting.commands import add_parsers as add_drafting_parsers
 from assistant.errors import AssistantError, InputError, KnowledgeError
 from assistant.settings import get_settings
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,7 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing one built index")
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (the audit log has answers)"
+    )
 
     ev = sub.add_parser("eval", help="run an evaluation set and write a report")
     ev.add_argument(
@@ -51,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-baseline", action="store_true", help="skip the naive vector baseline")
 
     sub.add_parser("check", help="validate the knowledge base and report every problem")
+    add_drafting_parsers(sub)  # draft, handout, quiz
     return parser
 
 
@@ -109,10 +118,43 @@ def cmd_ask(args: argparse.Namespace) -> int:
             where = f"第 {number} 条：" if args.batch is not None else ""
             raise InputError(where + exc.message) from exc
     for item in items:
+        if assistant.llm is not None and args.batch is None and not args.json:
+            _stream_answer(assistant, item["question"], item.get("province") or args.province)
+            continue
         answer = assistant.ask(item["question"], item.get("province") or args.province)
         answer.id = item.get("id") if args.batch is not None else None
         _print_answer(answer, args.json)
     return 0
+
+
+def _stream_answer(assistant: Assistant, question: str, province: str | None) -> None:
+    """LLM mode: print the model's text as it comes, then the verified citations. If the final answer
+    is not what was shown (a fallback, a corrected retry), it is printed in full after a rule."""
+    from assistant.llm.stream import same_text
+    from assistant.pipeline import Conversation
+
+    shown: list[str] = []
+    for event in assistant.stream(Conversation([question], province)):
+        if event.kind == "token":
+            shown.append(event.text)
+            print(event.text, end="", flush=True)
+            continue
+        if event.answer is None:
+            raise AssistantError(event.text)
+        if event.kind == "error":
+            print(f"\n（{event.text}）", file=sys.stderr)
+        answer: Answer = event.answer
+        if same_text("".join(shown), answer.answer):
+            print()
+        else:
+            print("\n\n——以下为核验后的回答（替换上文）——\n" if shown else "", end="")
+            print(answer.answer)
+        for note in answer.notes:
+            print(f"注：{note}", file=sys.stderr)
+        if answer.citations:
+            print("\n引用：")
+            for c in answer.citations:
+                print(f"  [{c.id}] {c.title}")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -140,7 +182,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     build_index(get_settings())  # built once here, then served read-only by every worker
     uvicorn.run(
-        "assistant.server:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+        "assistant.server:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,  # off by default: a line per request costs throughput
     )
     return 0
 
@@ -152,6 +199,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}
+COMMANDS.update(DRAFTING_COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -164,6 +164,9 @@ class StreamEvent:
 
     ``kind`` is "token" (``text`` set), "final" (``answer`` set: the whole answer with citations
     verified) or "error" (``text`` is a Chinese message). A stream always ends with final or error.
+    In LLM mode an error after text was shown also carries ``answer``: the offline answer that
+    replaces the text shown. A final answer may differ from the streamed text too (a fallback or a
+    corrected retry); a client then replaces what it showed (see assistant.llm.stream.same_text).
     """
 
     kind: str

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.assess import Facts, Rules, assess, read_turn
 from assistant.compose import Composer
@@ -17,6 +18,9 @@ from assistant.normalize import normalize_question
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
 from assistant.verify import verify_citations
+
+if TYPE_CHECKING:
+    from assistant.llm.answerer import LLMAnswerer
 
 _ARTICLE = re.compile(
     r"《?([\u4e00-\u9fff]{2,20}?)》?第([一二三四五六七八九十百零〇两\d]+)条(?:第[(（]?([一二三四五六七八九十\d]+)[)）]?项)?"
@@ -94,6 +98,12 @@ class Assistant:
         self.retriever = Retriever.from_index(self.index, knowledge_dir)
         self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels)
         self._doc_by_name = self._document_names()
+        # LLM mode: a chat model writes the explanation; the analysis and the grounding checks decide.
+        self.llm: LLMAnswerer | None = None
+        if settings.llm_enabled:
+            from assistant.llm.answerer import LLMAnswerer  # loads the OpenAI client only when used
+
+            self.llm = LLMAnswerer(settings, self.kb, self.composer, self._article_refs)
 
     def _document_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -104,16 +114,28 @@ class Assistant:
 
     def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
         """Answer as a stream of events. Offline the text is already final, so it is sent in short
-        pieces followed by the verified answer; a failure ends the stream with an error event."""
+        pieces followed by the verified answer; in LLM mode the model's text streams as it is written
+        (see assistant/llm/answerer.py). A failure ends the stream with an error event."""
+        started = time.perf_counter()
         try:
-            answer = self.converse(conversation)
+            analysis = self.analyse(conversation)
+            answer = self.offline_answer(analysis)
         except AssistantError as exc:
             yield StreamEvent("error", exc.message)
             return
-        text = answer.answer
-        for start in range(0, len(text), STREAM_CHUNK):
-            yield StreamEvent("token", text[start : start + STREAM_CHUNK])
-        yield StreamEvent("final", answer=answer)
+        answer.question = conversation.turns[-1]
+        if self.llm is not None and not analysis.refusal:
+            events = self.llm.stream(analysis, answer, started)
+        else:
+            text = answer.answer
+            pieces = [
+                StreamEvent("token", text[i : i + STREAM_CHUNK]) for i in range(0, len(text), STREAM_CHUNK)
+            ]
+            events = iter([*pieces, StreamEvent("final", answer=answer)])
+        for event in events:
+            if event.answer is not None:
+                event.answer.latency_ms = (time.perf_counter() - started) * 1000
+            yield event
 
     def ask(self, question: str, province: str | None = None) -> Answer:
         """Answer one question (a conversation of one turn)."""
@@ -124,6 +146,8 @@ class Assistant:
         started = time.perf_counter()
         analysis = self.analyse(conversation)
         answer = self.offline_answer(analysis)
+        if self.llm is not None and not analysis.refusal:
+            answer = self.llm.answer(analysis, answer, started)
         answer.question = conversation.turns[-1]
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

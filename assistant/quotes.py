@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.domain import Unit
 from assistant.normalize import fold
@@ -11,13 +12,17 @@ _SENTENCE = re.compile(r"[^。；;!?！？\n]+[。；;!?！？]?")
 MAX_QUOTE = 160
 
 
-def bigrams(text: str) -> set[str]:
+# Memoised: the same unit sentences are folded (OpenCC) for every answer, which was two thirds of
+# the offline answer time; the cache is bounded and the result immutable.
+@lru_cache(maxsize=16384)
+def bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of the folded text, punctuation and spaces left out."""
     text = fold(text)
-    return {
+    return frozenset(
         text[i : i + 2]
         for i in range(len(text) - 1)
         if not re.search(r"[\s,.;:，。；：、“”()（）]", text[i : i + 2])
-    }
+    )
 
 
 def best_quote(unit: Unit, hint: str) -> str:
@@ -42,7 +47,7 @@ def best_quote(unit: Unit, hint: str) -> str:
     return best
 
 
-def _trim(sentence: str, want: set[str]) -> str:
+def _trim(sentence: str, want: frozenset[str]) -> str:
     """The window of clauses (split at ，,) of the sentence that matches best, within MAX_QUOTE."""
     parts = re.findall(r"[^，,]+[，,]?", sentence)
     best, best_score = sentence[:MAX_QUOTE], -1.0

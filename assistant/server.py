@@ -1,67 +1,89 @@
-"""The HTTP service (FastAPI): health and answers; every bad input gets a JSON error, never a 500."""
+"""The HTTP service (FastAPI): every endpoint of the contract; every bad input gets a JSON error, never a 500.
+
+``create_app`` is the uvicorn factory (``assistant serve --workers N``): each worker opens the index
+that ``assistant serve`` built before starting them, read-only, and shares the audit log and the
+conversation state with the others through SQLite under the data dir.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import AssistantError, InputError
+from assistant.audit import AuditLog
+from assistant.conversations import ConversationStore
+from assistant.errors import AssistantError
+from assistant.http import api, draft, openai_compat
+from assistant.http.common import AppContext, error_response
+from assistant.http.guard import Guard
+from assistant.http.holder import AssistantHolder
 from assistant.pipeline import Assistant
 from assistant.settings import Settings, get_settings
+from assistant.wecom import callback
+from assistant.wecom.api import WeComClient
+from assistant.wecom.dedupe import MessageDedupe
 
 log = logging.getLogger("assistant.server")
-MAX_BODY_BYTES = 64 * 1024
+WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
+def audit_path(settings: Settings) -> Path:
+    """Where the audit log lives."""
+    return settings.data_dir / "audit.sqlite3"
 
 
-def _field(body: Any, name: str, required: bool = True) -> str | None:
-    if not isinstance(body, dict):
-        raise InputError("请求体必须是 JSON 对象。")
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise InputError(f"缺少字段 {name}。")
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"字段 {name} 必须是字符串。")
-    return value
-
-
-async def read_json(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError(f"请求体过大（超过 {MAX_BODY_BYTES // 1024} KB）。")
-    if not raw.strip():
-        raise InputError("请求体为空。")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("请求体不是合法的 UTF-8 JSON。") from exc
+def state_path(settings: Settings) -> Path:
+    """Where conversation and WeChat message state live."""
+    return settings.data_dir / "state.sqlite3"
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    """The app; ``assistant`` may be given (tests), else each worker opens the built index."""
     settings = settings or get_settings()
-    app = FastAPI(title="三个区分开来政策助手", version="0.1.0")
-    state: dict[str, Assistant] = {}
+    ctx = AppContext(
+        settings=settings,
+        holder=AssistantHolder(settings, initial=assistant),
+        audit=AuditLog(audit_path(settings), settings.audit_retention_days),
+        conversations=ConversationStore(state_path(settings), settings.conversation_idle_minutes * 60),
+    )
+    wecom = WeComClient(settings)
 
-    def get_assistant() -> Assistant:
-        if "assistant" not in state:
-            state["assistant"] = assistant or Assistant(settings)
-        return state["assistant"]
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """Open the index before serving; close the WeChat client after."""
+        ctx.holder.current  # noqa: B018 - load (and warm) the index before the first request
+        ctx.conversations.prune()
+        yield
+        await wecom.close()
 
-    @app.on_event("startup")
-    async def _load() -> None:
-        get_assistant()
+    app = FastAPI(title="三个区分开来政策助手", version="0.1.0", lifespan=lifespan)
+    app.state.ctx = ctx
+    _errors(app)
+    app.include_router(api.router(ctx))
+    app.include_router(openai_compat.router(ctx))
+    app.include_router(draft.router(ctx))
+    app.include_router(callback.router(ctx, wecom, MessageDedupe(state_path(settings))))
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        """The web chat page."""
+        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
+    app.add_middleware(Guard, token=settings.api_token, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """Map every failure to the contract's JSON error; only a real bug is a 500 (and is logged)."""
 
     @app.exception_handler(AssistantError)
     async def _assistant_error(_: Request, exc: AssistantError) -> JSONResponse:
@@ -74,25 +96,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        message = {404: "没有这个地址。", 405: "不支持这个请求方法。"}.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, message)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
         return error_response(500, "internal_error", "内部错误，请稍后再试。")
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
-        a = get_assistant()
-        return {"status": "ok", "units": len(a.kb), "mode": "llm" if settings.llm_enabled else "offline"}
-
-    @app.post("/v1/ask")
-    async def ask(request: Request) -> JSONResponse:
-        body = await read_json(request)
-        question = _field(body, "question")
-        province = _field(body, "province", required=False)
-        assert question is not None
-        answer = await asyncio.to_thread(get_assistant().ask, question, province)
-        return JSONResponse(answer.to_json())
-
-    return app

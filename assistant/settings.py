@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,41 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible chat endpoint; unset = offline.")
     llm_model: str | None = Field(None, description="Chat model name at that endpoint.")
     llm_api_key: str | None = Field(None, description="API key for the chat endpoint.")
-    llm_timeout: float = Field(30.0, description="Seconds before a chat request is abandoned.")
+    llm_timeout: float = Field(
+        30.0,
+        description="Seconds the model's part of one answer may take, every attempt and backoff included; "
+        "past it the offline answer is given.",
+    )
+    llm_retries: int = Field(
+        2, description="Retries after a timeout, 429, 5xx, malformed body or refused connection."
+    )
+    llm_mask: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Mask names, ID, phone and bank numbers before text goes to the chat endpoint: auto = "
+        "unless it is on loopback or a private address; off for an intranet model.",
+    )
+    llm_context_tokens: int = Field(
+        8192, description="The chat model's context window; the least relevant units are dropped to fit."
+    )
+    llm_max_tokens: int = Field(1024, description="Tokens reserved for the model's answer.")
+    llm_structured: Literal["json_mode", "json_schema"] = Field(
+        "json_mode",
+        description="How JSON is asked for: json_mode (response_format json_object; DeepSeek, Qwen, vLLM, "
+        "Ollama) or json_schema (vLLM, Ollama).",
+    )
+    llm_extract_factors: bool = Field(
+        True,
+        description="Also have the model read the six factors (it fills only what the rules left unknown).",
+    )
+    llm_encoding: str = Field(
+        "cl100k_base", description="tiktoken encoding used to count tokens, if its file is present."
+    )
+    tiktoken_cache_dir: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("ASSISTANT_TIKTOKEN_CACHE_DIR", "TIKTOKEN_CACHE_DIR"),
+        description="Folder with a pre-placed tiktoken encoding file (never downloaded); unset = a "
+        "conservative estimate.",
+    )
 
     embedding_base_url: str | None = Field(
         None, description="OpenAI-compatible /v1/embeddings endpoint; unset = the offline embedder."
@@ -44,6 +79,20 @@ class Settings(BaseSettings):
     wecom_token: str | None = Field(None, description="Callback token for msg_signature.")
     wecom_aes_key: str | None = Field(None, description="Callback EncodingAESKey (43 characters).")
     wecom_api_base: str = Field("https://qyapi.weixin.qq.com", description="WeChat Work API base URL.")
+    wecom_markdown: bool = Field(
+        True, description="Push answers as markdown (WeChat Work client); false = plain text (微信插件)."
+    )
+    wecom_passive_seconds: float = Field(
+        4.0, description="Wait this long for an answer to reply passively; WeChat gives up after 5 s."
+    )
+
+    max_body_bytes: int = Field(64 * 1024, description="Largest HTTP request body accepted, in bytes.")
+    conversation_idle_minutes: float = Field(
+        30.0, description="A web or WeChat conversation idle this long starts afresh."
+    )
+    audit_retention_days: int = Field(
+        180, description="Audit log rows older than this are pruned; 0 keeps them forever."
+    )
 
     max_question_chars: int = Field(2000, description="Longest question accepted, in characters.")
     top_k: int = Field(8, description="Units retrieved per question before assessment.")

@@ -1,0 +1,145 @@
+"""Training handouts: a list of questions answered with citations, as Markdown or .docx.
+
+A questions file holds one question per line, or JSON Lines objects with "question" and optionally
+"province". Blank lines and lines starting with # are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.domain import Answer, Citation
+from assistant.drafting.layout import add_body, add_heading, add_title, new_document
+from assistant.errors import InputError
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
+
+TITLE = "“三个区分开来”容错纠错培训问答"
+NOTE = (
+    "以下回答由政策助手离线生成，每一处引用均经程序核对为知识库所收条文的原文；"
+    "仅供培训学习参考，不是认定结论。是否容错，由负责追责问责的党组织依规依纪依法认定。"
+)
+SPEAK = {
+    "regulation": "规定",
+    "disclosure": "（据官方公开披露）",
+    "case": "（参考案例）",
+    "commentary": "（有关研究）",
+}
+UNVERIFIED = "（条文待核）"
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question of the session, with the province it is asked for."""
+
+    question: str
+    province: str | None = None
+
+
+def read_questions(path: Path) -> list[Item]:
+    """The questions of a file (plain lines or JSON Lines); InputError for a missing or bad file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise InputError(f"找不到问题文件：{path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取问题文件 {path}：{type(exc).__name__}（须为 UTF-8 文本）") from exc
+    items: list[Item] = []
+    for number, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path} 第 {number} 行不是合法的 JSON：{exc.msg}") from exc
+            if not isinstance(raw, dict) or not isinstance(raw.get("question"), str):
+                raise InputError(f'{path} 第 {number} 行缺少文本字段 "question"')
+            province = raw.get("province")
+            items.append(Item(raw["question"], province if isinstance(province, str) else None))
+        else:
+            items.append(Item(line))
+    if not items:
+        raise InputError(f"问题文件中没有问题：{path}")
+    return items
+
+
+def answer_all(assistant: Assistant, items: list[Item]) -> list[Answer]:
+    """Answer every question in order; a bad question is reported with its position."""
+    answers = []
+    for number, item in enumerate(items, 1):
+        try:
+            answers.append(assistant.ask(item.question, item.province))
+        except InputError as exc:
+            raise InputError(f"第 {number} 个问题：{exc.message}") from exc
+    return answers
+
+
+def citation_line(citation: Citation) -> str:
+    """One citation by full title and article, spoken of as its source type requires, quoted exactly."""
+    line = f"{citation.title}{SPEAK.get(str(citation.source_type), '')}：“{citation.quote}”"
+    return line + ("" if citation.verified else UNVERIFIED)
+
+
+def _numeral(n: int) -> str:
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def to_markdown(items: list[Item], answers: list[Answer], title: str = TITLE) -> str:
+    """The handout as Markdown: each question, its answer, and its citations with full titles."""
+    out = [f"# {title}", "", f"> {NOTE}", ""]
+    for number, (item, answer) in enumerate(zip(items, answers, strict=True), 1):
+        out += [f"## {number}. {item.question}", ""]
+        if item.province:
+            out += [f"*适用省份：{item.province}*", ""]
+        out += [line + "  " for line in answer.answer.splitlines()]
+        if answer.citations:
+            out += ["", "**引用条文**", ""]
+            out += [f"{i}. {citation_line(c)}" for i, c in enumerate(answer.citations, 1)]
+        out.append("")
+    return "\n".join(out)
+
+
+def to_docx(items: list[Item], answers: list[Answer], out: Path, title: str = TITLE) -> None:
+    """The handout as .docx, in the same official layout as drafts."""
+    doc: Any = new_document()
+    add_title(doc, title)
+    add_body(doc, NOTE)
+    for number, (item, answer) in enumerate(zip(items, answers, strict=True), 1):
+        add_heading(doc, f"{_numeral(number)}、{item.question}")
+        if item.province:
+            add_body(doc, f"适用省份：{item.province}")
+        for line in answer.answer.splitlines():
+            if line.strip():
+                add_body(doc, line)
+        if answer.citations:
+            add_body(doc, "引用条文：", bold=True)
+            for i, c in enumerate(answer.citations, 1):
+                add_body(doc, f"〔{i}〕{citation_line(c)}")
+    doc.save(str(out))
+
+
+def write_handout(assistant: Assistant, questions: Path, out: Path) -> int:
+    """Answer the questions file and write the handout to ``out`` (.md or .docx); returns the count."""
+    suffix = out.suffix.lower()
+    if suffix not in (".md", ".docx"):
+        raise InputError(f"输出文件须以 .md 或 .docx 结尾：{out}")
+    items = read_questions(questions)
+    answers = answer_all(assistant, items)
+    try:
+        if suffix == ".md":
+            out.write_text(to_markdown(items, answers), encoding="utf-8")
+        else:
+            to_docx(items, answers, out)
+    except OSError as exc:
+        raise InputError(f"无法写入文件 {out}：{exc.strerror or type(exc).__name__}") from exc
+    return len(items)

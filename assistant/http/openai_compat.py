@@ -1,0 +1,212 @@
+"""OpenAI-compatible /v1/chat/completions and /v1/models, so chat front ends can use the assistant as a model.
+
+The conversation is the user turns of the messages given (the client keeps the history; the last user
+message is the question). The reply's text is the answer with its citations appended in a readable
+list; the same citations come structured in a ``citations`` field (the non-stream response and the
+stream's last chunk). Bad input is refused with a JSON error before a stream opens; a failure inside
+a stream is sent as an error event followed by ``[DONE]``, never a dropped connection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from assistant.conversations import RESET_REPLY, is_reset
+from assistant.domain import Answer
+from assistant.errors import InputError
+from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.holder import knowledge_version
+from assistant.normalize import normalize_question
+from assistant.pipeline import Assistant, Conversation
+
+log = logging.getLogger("assistant.openai")
+MODEL_ID = "sanqu-assistant"
+MAX_TURNS = 8  # older user turns are dropped: a long chat's first stories should not colour the last
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+|[^\sA-Za-z0-9\u3400-\u9fff]")
+
+
+def count_tokens(text: str) -> int:
+    """An offline token estimate for ``usage``: one per CJK character, word or symbol."""
+    return len(_TOKEN.findall(text))
+
+
+def citation_block(answer: Answer) -> str:
+    """The citations as a readable numbered list to append to the reply's text."""
+    if not answer.citations:
+        return ""
+    lines = ["", "", "引用："]
+    for n, c in enumerate(answer.citations, 1):
+        pending = "（条文待核）" if not c.verified else ""
+        lines.append(f"[{n}] {c.title}{pending}〔{c.id}〕")
+    return "\n".join(lines)
+
+
+def _content_text(content: Any) -> str:
+    """A message's text: a string, or the text parts of a list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        if all(isinstance(p, str) for p in parts):
+            return "\n".join(p for p in parts if isinstance(p, str))
+    raise InputError("messages[].content 必须是字符串或文本片段列表。")
+
+
+def user_turns(body: Any) -> list[str]:
+    """The user turns of ``messages``, after the last 重新开始 command, at most MAX_TURNS."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(messages, list) or not messages:
+        raise InputError("messages 必须是非空数组。")
+    turns: list[str] = []
+    for message in messages:
+        if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+            raise InputError("messages 的每一项须是含 role 和 content 的对象。")
+        if message["role"] == "user":
+            text = _content_text(message.get("content"))
+            turns = [] if is_reset(text) else turns + [text]
+    if not any(m.get("role") == "user" for m in messages):
+        raise InputError("messages 中没有用户消息。")
+    return turns[-MAX_TURNS:]
+
+
+def _validate(assistant: Assistant, turns: list[str], province: str | None) -> None:
+    """Refuse bad turns or an unknown province before anything is answered or streamed."""
+    for turn in turns:
+        normalize_question(turn, assistant.settings.knowledge_dir, assistant.settings.max_question_chars)
+    assistant.provinces.resolve(province)
+
+
+def _usage(turns: list[str], text: str) -> dict[str, int]:
+    prompt, completion = sum(count_tokens(t) for t in turns), count_tokens(text)
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _sse(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def router(ctx: AppContext) -> APIRouter:
+    """The OpenAI-compatible routes, bound to one worker's context."""
+    r = APIRouter()
+    model_card = {"id": MODEL_ID, "object": "model", "created": 1700000000, "owned_by": "sanqu-assistant"}
+
+    @r.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        """The one model this service is."""
+        return {"object": "list", "data": [model_card]}
+
+    @r.get("/v1/models/{model_id}")
+    async def model(model_id: str) -> dict[str, Any]:
+        """The model card, or a JSON 404 for another name."""
+        if model_id != MODEL_ID:
+            raise NotFound(f"没有模型 {model_id}。")
+        return model_card
+
+    @r.post("/v1/chat/completions", response_model=None)
+    async def chat(request: Request) -> JSONResponse | StreamingResponse:
+        """A chat completion over the user turns given, as JSON or as an SSE stream."""
+        body = await read_json(request)
+        turns = user_turns(body)
+        stream = bool_field(body, "stream")
+        model_name = text_field(body, "model", required=False) or MODEL_ID
+        province = text_field(body, "province", required=False) or None
+        user = text_field(body, "user", required=False)
+        assistant = ctx.holder.current
+        head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": model_name}
+        if not turns:  # the last user message was 重新开始: nothing to answer
+            return _reply(head, stream, RESET_REPLY, [], turns)
+        await run_in_threadpool(_validate, assistant, turns, province)
+        conversation = Conversation(turns, province)
+        if stream:
+            events = _stream(ctx, assistant, conversation, head, user)
+            return StreamingResponse(
+                events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            )
+        answer = await ctx.run(ctx.answer, conversation, "openai", user)
+        text = answer.answer + citation_block(answer)
+        return _reply(head, False, text, [c.to_json() for c in answer.citations], turns, answer)
+
+    return r
+
+
+def _reply(
+    head: dict[str, Any],
+    stream: bool,
+    text: str,
+    citations: list[dict[str, Any]],
+    turns: list[str],
+    answer: Answer | None = None,
+) -> JSONResponse | StreamingResponse:
+    """A whole completion, as JSON or as a short stream."""
+    if stream:
+
+        async def once() -> AsyncIterator[str]:
+            chunk = {**head, "object": "chat.completion.chunk"}
+            yield _sse({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]})
+            final = {"index": 0, "delta": {}, "finish_reason": "stop"}
+            yield _sse({**chunk, "choices": [final], "citations": citations, "usage": _usage(turns, text)})
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(
+            once(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+    message = {"role": "assistant", "content": text}
+    out: dict[str, Any] = {
+        **head,
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "usage": _usage(turns, text),
+        "citations": citations,
+    }
+    if answer is not None:
+        out["verdict"] = str(answer.verdict)
+    return JSONResponse(out)
+
+
+async def _stream(
+    ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
+) -> AsyncIterator[str]:
+    """SSE chunks from Assistant.stream: role, text pieces, the citation list, the final chunk, [DONE]."""
+    chunk = {**head, "object": "chat.completion.chunk"}
+
+    def piece(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    yield _sse(piece({"role": "assistant", "content": ""}))
+    final: Answer | None = None
+    error = "回答中断，请重试。"
+    try:
+        async for event in iterate_in_threadpool(assistant.stream(conversation)):
+            if event.kind == "token":
+                yield _sse(piece({"content": event.text}))
+            elif event.kind == "final":
+                final = event.answer
+            elif event.kind == "error":
+                error = event.text or error
+                break
+    except Exception:  # the stream is open: report the failure in it rather than drop the connection
+        log.exception("stream failed")
+    if final is None:
+        yield _sse({"error": {"code": "stream_error", "message": error}})
+        yield "data: [DONE]\n\n"
+        return
+    await run_in_threadpool(ctx.record, final, "openai", user, knowledge_version(assistant))
+    tail = citation_block(final)
+    if tail:
+        yield _sse(piece({"content": tail}))
+    last = piece({}, "stop")
+    last["citations"] = [c.to_json() for c in final.citations]
+    last["verdict"] = str(final.verdict)
+    last["usage"] = _usage(conversation.turns, final.answer + tail)
+    yield _sse(last)
+    yield "data: [DONE]\n\n"

@@ -1,0 +1,50 @@
+"""WeChat Work retries a message it got no reply to (up to three times, 5 s apart): answer each MsgId once.
+
+The seen ids live in SQLite under the data dir, so a retry that lands on another worker is caught too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from assistant.audit import connect
+
+TTL_SECONDS = 3600.0  # WeChat stops retrying within a minute; an hour is a wide margin
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS wecom_seen (msg_id TEXT PRIMARY KEY, seen REAL NOT NULL);"
+
+
+class MessageDedupe:
+    """Remembers message ids for TTL_SECONDS."""
+
+    def __init__(self, path: Path, ttl_seconds: float = TTL_SECONDS) -> None:
+        self.path = path
+        self.ttl = ttl_seconds
+        self._local = threading.local()
+        self._last_prune = 0.0
+        conn = connect(path)
+        try:
+            conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+        return conn
+
+    def first_time(self, msg_id: str, now: float | None = None) -> bool:
+        """True the first time an id is seen (and records it); False for a retry."""
+        now = time.time() if now is None else now
+        conn = self._conn()
+        if now - self._last_prune > 60:
+            self._last_prune = now
+            conn.execute("DELETE FROM wecom_seen WHERE seen < ?", (now - self.ttl,))
+        # INSERT OR IGNORE is atomic: of two workers racing on one id exactly one inserts.
+        cursor = conn.execute("INSERT OR IGNORE INTO wecom_seen (msg_id, seen) VALUES (?, ?)", (msg_id, now))
+        return cursor.rowcount == 1

@@ -1,0 +1,118 @@
+"""Training handouts: reading the questions file, and .md and .docx produced from the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from assistant.drafting.handout import Item, read_questions
+from assistant.errors import InputError
+from assistant.settings import PROJECT_ROOT, Settings
+
+QUESTIONS = [
+    "“三个区分开来”是什么？",
+    "为了赶汛期没走政府采购就先找人修了闸门，事后补了手续，能容错吗",
+    "村主任修村道时收了施工方两万块辛苦费，能容错吗",
+]
+
+
+def cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def questions_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("handout") / "questions.txt"
+    lines = ["# 第一讲：容错的界限", QUESTIONS[0], "", QUESTIONS[1],
+             '{"question": "' + QUESTIONS[2] + '", "province": "浙江"}']  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_questions_file_reads_lines_and_json_lines(questions_file: Path) -> None:
+    assert read_questions(questions_file) == [
+        Item(QUESTIONS[0]),
+        Item(QUESTIONS[1]),
+        Item(QUESTIONS[2], "浙江"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "找不到"),
+        ("", "没有问题"),
+        ('{"question": 1}\n', "question"),
+        ("{oops\n", "JSON"),
+        ("\udcff", "无法读取"),
+    ],
+)
+def test_bad_questions_files_are_input_errors(tmp_path: Path, content: str | None, words: str) -> None:
+    path = tmp_path / "q.txt"
+    if content is not None:
+        path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(InputError) as info:
+        read_questions(path)
+    assert words in info.value.message
+
+
+def test_cli_handout_markdown_has_every_answer_and_citation(
+    settings: Settings, assistant: Any, questions_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "handout.md"
+    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "3 个问题" in result.stdout
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    for number, (question, province) in enumerate(
+        [(QUESTIONS[0], None), (QUESTIONS[1], None), (QUESTIONS[2], "浙江")], 1
+    ):
+        assert f"## {number}. {question}" in text
+        answer = assistant.ask(question, province)  # offline answers are deterministic
+        assert answer.citations
+        for citation in answer.citations:
+            assert f"{citation.title}" in text and f"“{citation.quote}”" in text
+    assert text.count("**引用条文**") == 3
+
+
+def test_cli_handout_docx_opens_in_official_layout(
+    settings: Settings, assistant: Any, questions_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "handout.docx"
+    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    document = docx.Document(str(out))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "“三个区分开来”容错纠错培训问答"
+    for numeral, question in zip("一二三", QUESTIONS, strict=True):
+        assert f"{numeral}、{question}" in texts
+    assert texts.count("引用条文：") == 3
+    body = [p for p in document.paragraphs[1:] if p.runs]
+    fonts = {p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) for p in body}
+    assert fonts <= {"仿宋_GB2312", "黑体"} and "仿宋_GB2312" in fonts
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["handout", "/nonexistent/questions.txt", "--out", "x.md"],
+        ["handout", "{questions}", "--out", "handout.pdf"],
+        ["handout", "{questions}"],
+    ],
+)
+def test_cli_handout_bad_input_exits_2(settings: Settings, questions_file: Path, args: list[str]) -> None:
+    result = cli([a.replace("{questions}", str(questions_file)) for a in args], settings.data_dir)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,92 @@
+"""LLM mode through the HTTP service: a forged citation from the model never reaches a client (JSON
+answer, OpenAI-compatible completion, SSE stream), and a hanging model still gets an answer in time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.pipeline import Assistant
+from assistant.server import create_app
+from assistant.settings import Settings
+from tests.fakes.openai_server import FakeOpenAI
+from tests.llm_support import (
+    FORGED_ID,
+    FORGED_QUOTE,
+    Q_KNOW,
+    Q_OK,
+    TIMEOUT,
+    Reply,
+    forged,
+    llm_assistant,
+    valid,
+)
+from tests.serving import running
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh(fake: FakeOpenAI) -> None:
+    fake.clear()
+
+
+@pytest.fixture(scope="module")
+def llm(assistant: Assistant, fake: FakeOpenAI) -> Assistant:
+    return llm_assistant(assistant, fake)
+
+
+@pytest.fixture(scope="module")
+def base_url(llm: Assistant, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    own = llm.settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("llm-server-state")})
+    with running(create_app(own, llm)) as url:
+        yield url
+
+
+def test_health_says_llm(base_url: str) -> None:
+    assert httpx.get(base_url + "/healthz").json()["mode"] == "llm"
+
+
+def test_ask_never_returns_a_forged_citation(base_url: str, fake: FakeOpenAI) -> None:
+    fake.script(forged(), forged())
+    response = httpx.post(base_url + "/v1/ask", json={"question": Q_OK}, timeout=30)
+    assert response.status_code == 200
+    assert FORGED_ID not in response.text and FORGED_QUOTE not in response.text
+    body = response.json()
+    assert body["mode"] == "offline" and body["notes"] and body["citations"]
+
+
+def test_ask_returns_a_grounded_llm_answer(base_url: str, llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.script(valid(llm, Q_KNOW))
+    body = httpx.post(base_url + "/v1/ask", json={"question": Q_KNOW}, timeout=30).json()
+    assert body["mode"] == "llm" and body["citations"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_completions_never_carry_a_forged_citation(
+    base_url: str, fake: FakeOpenAI, stream: bool
+) -> None:
+    fake.script(forged(), forged())
+    body = {"model": "sanqu-assistant", "stream": stream, "messages": [{"role": "user", "content": Q_OK}]}
+    response = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    assert FORGED_ID not in response.text and FORGED_QUOTE not in response.text
+    if stream:
+        assert response.text.rstrip().endswith("data: [DONE]")
+
+
+def test_a_hanging_model_still_answers_in_time(base_url: str, fake: FakeOpenAI) -> None:
+    fake.script(*[Reply(delay=30)] * 3)
+    started = time.perf_counter()
+    response = httpx.post(base_url + "/v1/ask", json={"question": Q_KNOW}, timeout=30)
+    assert time.perf_counter() - started < TIMEOUT + 1
+    assert response.json()["mode"] == "offline"

@@ -1,0 +1,128 @@
+"""Quizzes: deterministic by seed, answer keys that really come from the clause each question tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.drafting.quiz import FALSE, LETTERS, TRUE, Quiz, make_quiz
+from assistant.errors import InputError
+from assistant.knowledge import KnowledgeBase, load_knowledge
+from assistant.settings import PROJECT_ROOT, Settings
+
+QUOTED = re.compile(r"“([^“”]+)”")
+
+
+@pytest.fixture(scope="module")
+def kb(settings: Settings) -> KnowledgeBase:
+    return load_knowledge(settings.knowledge_dir)
+
+
+@pytest.fixture(scope="module")
+def big(kb: KnowledgeBase, settings: Settings) -> Quiz:
+    return make_quiz(kb, settings.prompts_dir, n=40, seed=11)
+
+
+def test_same_seed_same_quiz_and_another_seed_another(kb: KnowledgeBase, settings: Settings) -> None:
+    first = make_quiz(kb, settings.prompts_dir, n=12, seed=5)
+    again = make_quiz(kb, settings.prompts_dir, n=12, seed=5)
+    other = make_quiz(kb, settings.prompts_dir, n=12, seed=6)
+    assert first.to_json() == again.to_json() and first.to_markdown() == again.to_markdown()
+    assert other.to_json() != first.to_json()
+    default = make_quiz(kb, settings.prompts_dir)
+    assert len(default.questions) == 10 and default.to_json() == make_quiz(kb, settings.prompts_dir).to_json()
+
+
+def test_quiz_mixes_both_kinds_and_tests_a_different_unit_each_time(big: Quiz) -> None:
+    assert len(big.questions) == 40
+    assert [q.number for q in big.questions] == list(range(1, 41))
+    kinds = [q.kind for q in big.questions]
+    assert kinds.count("choice") >= 10 and kinds.count("truefalse") >= 10
+    assert len({q.unit_id for q in big.questions}) == 40
+
+
+def test_the_right_option_is_the_exact_words_of_the_unit_it_tests(big: Quiz, kb: KnowledgeBase) -> None:
+    for q in (q for q in big.questions if q.kind == "choice"):
+        right = LETTERS.index(q.answer)
+        assert q.option_units[right] == q.unit_id
+        assert q.options[right] in kb.units[q.unit_id].text
+        assert (
+            q.unit_title == f"《{kb.documents[kb.units[q.unit_id].doc_id].title}》{kb.units[q.unit_id].label}"
+        )
+        assert len(set(q.options)) == len(q.options) >= 3
+        for text, unit_id in zip(q.options, q.option_units, strict=True):
+            assert text in kb.units[unit_id].text  # wrong options are other units' words, never altered
+        assert sum(u == q.unit_id for u in q.option_units) == 1
+
+
+def test_true_false_keys_quote_the_original_and_name_the_swap(big: Quiz, kb: KnowledgeBase) -> None:
+    answers = set()
+    for q in (q for q in big.questions if q.kind == "truefalse"):
+        unit = kb.units[q.unit_id]
+        answers.add(q.answer)
+        assert q.options == [TRUE, FALSE]
+        assert f"“{unit.text}”" in q.explanation  # the key quotes the whole unit exactly
+        words = unit.text.rstrip("；。").removesuffix("的")
+        if q.answer == TRUE:
+            assert words in q.stem
+        else:
+            swapped = re.search(r"题干将“([^”]+)”改成了([^。“”]+)。", q.explanation)
+            assert swapped, q.explanation
+            original, altered = swapped.groups()
+            assert (
+                altered in q.stem and altered not in unit.text
+            )  # the changed term is not left unquoted elsewhere
+            assert words in q.stem.replace(altered, original, 1)
+    assert answers == {TRUE, FALSE}
+
+
+def test_nothing_altered_is_presented_as_a_quote(big: Quiz, kb: KnowledgeBase) -> None:
+    texts = [u.text for u in kb]
+    for q in big.questions:
+        for span in QUOTED.findall(q.stem):
+            assert any(span in t for t in texts), (q.number, span)
+
+
+def test_markdown_has_questions_then_the_key(big: Quiz) -> None:
+    text = big.to_markdown()
+    assert text.index("## 答案与解析") > text.index("### 40.")
+    assert text.count("考查条文：") == 40
+
+
+@pytest.mark.parametrize("n", [0, -1, 41])
+def test_out_of_range_counts_are_input_errors(kb: KnowledgeBase, settings: Settings, n: int) -> None:
+    with pytest.raises(InputError):
+        make_quiz(kb, settings.prompts_dir, n=n)
+
+
+def cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_quiz_is_deterministic_and_writes_json(settings: Settings, tmp_path: Path) -> None:
+    first = cli(["quiz", "--n", "6", "--seed", "3"], settings.data_dir)
+    again = cli(["quiz", "--n", "6", "--seed", "3"], settings.data_dir)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == again.stdout and "## 答案与解析" in first.stdout
+    out = tmp_path / "quiz.json"
+    written = cli(["quiz", "--n", "6", "--seed", "3", "--out", str(out)], settings.data_dir)
+    assert written.returncode == 0 and str(out) in written.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["seed"] == 3 and len(data["questions"]) == 6
+
+
+@pytest.mark.parametrize("args", [["quiz", "--n", "0"], ["quiz", "--out", "quiz.pdf"], ["quiz", "--n", "x"]])
+def test_cli_quiz_bad_input_exits_2(settings: Settings, args: list[str]) -> None:
+    result = cli(args, settings.data_dir)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
