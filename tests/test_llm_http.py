@@ -3,12 +3,14 @@ answer, OpenAI-compatible completion, SSE stream), and a hanging model still get
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from assistant.http.openai_compat import REPLACEMENT_RULE
 from assistant.pipeline import Assistant
 from assistant.server import create_app
 from assistant.settings import Settings
@@ -90,3 +92,25 @@ def test_a_hanging_model_still_answers_in_time(base_url: str, fake: FakeOpenAI) 
     response = httpx.post(base_url + "/v1/ask", json={"question": Q_KNOW}, timeout=30)
     assert time.perf_counter() - started < TIMEOUT + 1
     assert response.json()["mode"] == "offline"
+
+
+def test_a_stream_cut_midway_ends_with_the_verified_answer(
+    base_url: str, llm: Assistant, fake: FakeOpenAI
+) -> None:
+    prose = "第一句先说明三个区分开来的含义[1]。第二句继续说明相关规定的要求。第三句说明如何把握政策界限。第四句作出小结。"
+    reply = valid(llm, Q_KNOW, prose=prose)
+    fake.script(
+        Reply(content=reply.content, match=reply.match, cut_after=12),
+        Reply(content=reply.content, match=reply.match, cut_after=12),
+    )
+    body = {"model": "sanqu-assistant", "stream": True, "messages": [{"role": "user", "content": Q_KNOW}]}
+    response = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    chunks = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
+    last = chunks[-1]
+    assert last["choices"][0]["finish_reason"] == "stop" and last["citations"]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c.get("choices"))
+    # The cut came after text was shown: what was shown is replaced by the verified (offline) answer.
+    assert last["replaced"] is True
+    assert REPLACEMENT_RULE in text and text.index(REPLACEMENT_RULE) > 0
+    assert response.text.rstrip().endswith("data: [DONE]")

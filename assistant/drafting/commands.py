@@ -45,7 +45,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     if args.docx is not None and args.docx.suffix.lower() != ".docx":
         raise InputError(f"--docx 的文件名须以 .docx 结尾：{args.docx}")
     assistant = Assistant(get_settings())
-    result = draft(assistant, args.facts, args.province)
+    writer = assistant.llm.rewrite_draft if assistant.llm is not None else None
+    result = draft(assistant, args.facts, args.province, writer=writer)
     if args.docx is not None:
         to_docx(result, assistant.kb, args.docx)
     print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.text)

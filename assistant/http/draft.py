@@ -19,7 +19,8 @@ FORMATS = ("text", "docx")
 
 
 def _docx(assistant: Assistant, facts: str, province: str | None) -> bytes:
-    result = draft(assistant, facts, province)
+    writer = assistant.llm.rewrite_draft if assistant.llm is not None else None
+    result = draft(assistant, facts, province, writer=writer)
     buffer = io.BytesIO()
     to_docx(result, assistant.kb, buffer)
     return buffer.getvalue()

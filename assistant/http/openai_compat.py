@@ -26,6 +26,7 @@ from assistant.domain import Answer
 from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
 from assistant.http.holder import knowledge_version
+from assistant.llm.stream import same_text
 from assistant.normalize import normalize_question
 from assistant.pipeline import Assistant, Conversation
 
@@ -33,6 +34,9 @@ log = logging.getLogger("assistant.openai")
 MODEL_ID = "sanqu-assistant"
 MAX_TURNS = 8  # older user turns are dropped: a long chat's first stories should not colour the last
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+|[^\sA-Za-z0-9\u3400-\u9fff]")
+
+
+REPLACEMENT_RULE = "——以上内容未通过引用核验，以下为经核验的完整回答——"
 
 
 def count_tokens(text: str) -> int:
@@ -185,14 +189,18 @@ async def _stream(
     yield _sse(piece({"role": "assistant", "content": ""}))
     final: Answer | None = None
     error = "回答中断，请重试。"
+    streamed = ""
     try:
         async for event in iterate_in_threadpool(assistant.stream(conversation)):
             if event.kind == "token":
+                streamed += event.text
                 yield _sse(piece({"content": event.text}))
             elif event.kind == "final":
                 final = event.answer
             elif event.kind == "error":
                 error = event.text or error
+                # In LLM mode a failure after text was shown carries the verified offline answer.
+                final = event.answer
                 break
     except Exception:  # the stream is open: report the failure in it rather than drop the connection
         log.exception("stream failed")
@@ -200,6 +208,11 @@ async def _stream(
         yield _sse({"error": {"code": "stream_error", "message": error}})
         yield "data: [DONE]\n\n"
         return
+    replaced = not same_text(streamed, final.answer)
+    if replaced:
+        # What was shown is not the verified answer (a fallback or a corrected retry): a chat front end
+        # cannot take text back, so the verified answer follows in full and the last chunk says so.
+        yield _sse(piece({"content": f"\n\n{REPLACEMENT_RULE}\n{final.answer}"}))
     await run_in_threadpool(ctx.record, final, "openai", user, knowledge_version(assistant))
     tail = citation_block(final)
     if tail:
@@ -207,6 +220,7 @@ async def _stream(
     last = piece({}, "stop")
     last["citations"] = [c.to_json() for c in final.citations]
     last["verdict"] = str(final.verdict)
+    last["replaced"] = replaced
     last["usage"] = _usage(conversation.turns, final.answer + tail)
     yield _sse(last)
     yield "data: [DONE]\n\n"
