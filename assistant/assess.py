@@ -145,7 +145,9 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
             disputed[factor] = hit.clause
         facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
         if factor == "motive":
-            facts.denied_gain = value == "public" and hit.negated and not hit.hedged
+            # "没有哪个村干部从中拿好处": a firm denial of gain anywhere in the message, unless gain wins.
+            denials = [h for h in hits if h[0].negated and h[2] == "public" and not h[0].hedged]
+            facts.denied_gain = value == "public" and bool(denials)
         if rule.unit:
             facts.factor_units[factor] = rule.unit
     for red in rules.red_lines:

@@ -91,7 +91,13 @@ class Composer:
         return Composed("\n".join(lines), citations)
 
     def judgement(
-        self, intent: Intent, question: str, assessment: Assessment, hits: list[Hit], injection: bool = False
+        self,
+        intent: Intent,
+        question: str,
+        assessment: Assessment,
+        hits: list[Hit],
+        injection: bool = False,
+        province: str | None = None,
     ) -> Composed:
         """Scenario and drafting requests: verdict, six factors, reasons, clauses, follow-up."""
         citations: list[Citation] = []
@@ -119,7 +125,14 @@ class Composer:
                 if citation and citation.id not in {c.id for c in citations}:
                     citations.append(citation)
                 break
-        citations = citations[:MAX_CITATIONS]
+
+        # Regulations decide and cases or commentary support: the deciding clauses are read first, and
+        # the asker's own province's measure (even as a disclosure) before everything else.
+        def authority(c: Citation) -> int:
+            own = province is not None and self.kb.units[c.id].jurisdiction == province
+            return -1 if own else c.source_type.rank
+
+        citations = sorted(citations, key=authority)[:MAX_CITATIONS]
         lines: list[str] = []
         if injection:
             lines.append(self.t["injection_note"])

@@ -193,7 +193,12 @@ class Assistant:
             a = analysis.assessment
             joined = "。".join(analysis.turns)
             composed = self.composer.judgement(
-                intent, joined, a, analysis.hits, injection=analysis.injection_in_story
+                intent,
+                joined,
+                a,
+                analysis.hits,
+                injection=analysis.injection_in_story,
+                province=analysis.province,
             )
             verdict, factors, follow_up, outcome = a.verdict, a.factors, a.follow_up, a.outcome
         citations, problems = verify_citations(composed.citations, self.kb)

@@ -82,13 +82,15 @@ class Retriever:
             # The offline embedder sees surface overlap only: a weaker voice than BM25 in the fusion.
             lists.append(("vector", [self._row[uid] for uid, _ in found if uid in self._row], 0.5))
         if matches:
-            # A unit several matched concepts point to ranks above one that a single concept names.
+            # A unit several matched concepts point to ranks above one that a single concept names, and
+            # a concept matched by a longer (more specific) phrase above one matched by a short word.
             votes: dict[int, float] = {}
-            for order, match in enumerate(matches):
+            for match in matches:
+                weight = 1.0 + 0.1 * min(len(match.phrase), 8)
                 for position, unit_id in enumerate(match.units):
                     if unit_id in self._row:
                         unit_row = self._row[unit_id]
-                        votes[unit_row] = votes.get(unit_row, 0.0) + 1.0 - 0.01 * (order + position)
+                        votes[unit_row] = votes.get(unit_row, 0.0) + weight - 0.01 * position
             pointed = sorted(votes, key=lambda r: -votes[r])
             # Lexicon entries are curated pointers from a phrase to its rule: worth more than a guess.
             lists.append(("lexicon", pointed, 3.0))
