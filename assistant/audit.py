@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.domain import Answer
+from assistant.sqlite_store import SqliteStore
 
 log = logging.getLogger("assistant.audit")
 
@@ -43,7 +43,6 @@ _INSERT = (
     " mode, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 PRUNE_EVERY_SECONDS = 3600.0
-BUSY_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -62,40 +61,14 @@ class AuditRecord:
     latency_ms: float
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection in autocommit mode, WAL journal, waiting (not failing) while another writer holds the lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    # NORMAL in WAL mode: a commit survives a crash of the process, fsync happens at checkpoints.
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
-
-
-class AuditLog:
+class AuditLog(SqliteStore):
     """Append-only log of answers under the data dir; one connection per thread."""
 
     def __init__(self, path: Path, retention_days: int = 0) -> None:
-        self.path = path
+        super().__init__(path, _SCHEMA)
         self.retention_days = retention_days
-        self._local = threading.local()
         self._last_prune = 0.0
-        conn = connect(path)
-        try:
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
         self.prune()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path)
-            self._local.conn = conn
-        return conn
 
     def record(
         self,

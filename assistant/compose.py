@@ -44,15 +44,7 @@ class Composer:
             score = len(bigrams(quote) & want) + 0.01 * candidate.local_id.count(".")
             if score > best_score:
                 best_unit, best_text, best_score = candidate, quote, score
-        doc = self.kb.documents[best_unit.doc_id]
-        return Citation(
-            id=best_unit.id,
-            doc_id=best_unit.doc_id,
-            title=f"《{doc.title}》{best_unit.label}",
-            quote=best_text,
-            source_type=best_unit.type,
-            verified=best_unit.verified,
-        )
+        return self.kb.citation(best_unit, best_text)
 
     def mark(self, citation: Citation) -> str:
         unit = self.kb.units[citation.id]

@@ -9,14 +9,12 @@ inheriting an old story's facts. It also ends after the idle time, and on the �
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
-from assistant.audit import connect
 from assistant.domain import Answer, Verdict
 from assistant.pipeline import Conversation
+from assistant.sqlite_store import SqliteStore
 
 RESET_COMMANDS = frozenset({"重新开始", "重新开始。", "重新开始！", "清空", "/reset", "reset", "restart"})
 RESET_REPLY = "已重新开始。请描述新的情况，我会从头研判。"
@@ -37,25 +35,12 @@ def is_reset(text: str) -> bool:
     return text.strip().lower() in RESET_COMMANDS
 
 
-class ConversationStore:
+class ConversationStore(SqliteStore):
     """Open conversations keyed by ``channel:user``; one SQLite connection per thread."""
 
     def __init__(self, path: Path, idle_seconds: float) -> None:
-        self.path = path
+        super().__init__(path, _SCHEMA)
         self.idle_seconds = idle_seconds
-        self._local = threading.local()
-        conn = connect(path)
-        try:
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path)
-            self._local.conn = conn
-        return conn
 
     def history(self, key: str, now: float | None = None) -> Conversation | None:
         """The open conversation of ``key``, or None if there is none or it has gone idle."""

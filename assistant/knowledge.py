@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from assistant.domain import Document, SourceType, Unit
+from assistant.domain import Citation, Document, SourceType, Unit
 from assistant.errors import KnowledgeError
 
 DOC_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +40,18 @@ class KnowledgeBase:
         return [
             u for uid, u in self.units.items() if uid.startswith(prefix) and "." not in uid[len(prefix) :]
         ]
+
+    def citation(self, unit: Unit, quote: str) -> Citation:
+        """A citation of ``unit`` by its full title and label (the quote is checked by verify, not here)."""
+        doc = self.documents[unit.doc_id]
+        return Citation(
+            id=unit.id,
+            doc_id=unit.doc_id,
+            title=f"《{doc.title}》{unit.label}",
+            quote=quote,
+            source_type=unit.type,
+            verified=unit.verified,
+        )
 
     def title_of(self, unit: Unit) -> str:
         """How an answer names a unit: 《问责条例》第十七条."""

@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def fake_openai() -> Iterator[Any]:
+    """A local OpenAI-compatible server (tests/fakes/openai_server.py), one per test module."""
+    from tests.fakes.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(fake_openai: Any) -> Any:
+    """The module's fake server with its script and request log cleared for this test."""
+    fake_openai.clear()
+    return fake_openai
+
+
+@pytest.fixture(scope="module")
+def llm(assistant: Any, fake_openai: Any) -> Any:
+    """The session's assistant switched to LLM mode against the module's fake server."""
+    from tests.llm_support import llm_assistant
+
+    return llm_assistant(assistant, fake_openai)

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,9 @@ from tests.llm_support import FORGED_ID, FORGED_QUOTE, Q_KNOW, Q_OK, TIMEOUT, Re
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def _fresh(fake: FakeOpenAI) -> None:
-    fake.clear()
+    """Every test starts with an empty script (the fixture clears it)."""
 
 
 def run(args: list[str], settings: Settings, base_url: str) -> tuple[subprocess.CompletedProcess[str], float]:

@@ -4,7 +4,6 @@ module's checks and LLM mode's (no injection echo, no verdict statement the draf
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,27 +11,16 @@ from assistant.drafting import draft
 from assistant.llm.prompts import DRAFT_TASK
 from assistant.pipeline import Assistant
 from tests.fakes.openai_server import FakeOpenAI
-from tests.llm_support import TIMEOUT, Reply, llm_assistant
+from tests.llm_support import TIMEOUT, Reply
 
 pytestmark = pytest.mark.integration
 TOLERABLE = "为了赶汛期抢修闸门，经局党委集体研究，没走政府采购先施工，事后补办了手续，没人拿好处"
 RED_LINE = "村主任修村道时收了施工方两万块辛苦费"
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def _fresh(fake: FakeOpenAI) -> None:
-    fake.clear()
-
-
-@pytest.fixture(scope="module")
-def llm(assistant: Assistant, fake: FakeOpenAI) -> Assistant:
-    return llm_assistant(assistant, fake)
+    """Every test starts with an empty script (the fixture clears it)."""
 
 
 def test_a_faithful_rewrite_is_used(llm: Assistant, assistant: Assistant, fake: FakeOpenAI) -> None:

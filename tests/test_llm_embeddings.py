@@ -3,7 +3,6 @@ embedder named by the settings changes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +17,6 @@ from tests.conftest import free_port
 from tests.fakes.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 def test_embeddings_are_unit_vectors_in_input_order(fake: FakeOpenAI) -> None:

@@ -23,7 +23,6 @@ from tests.llm_support import (
     TIMEOUT,
     Reply,
     forged,
-    llm_assistant,
     valid,
 )
 from tests.serving import running
@@ -31,20 +30,9 @@ from tests.serving import running
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def _fresh(fake: FakeOpenAI) -> None:
-    fake.clear()
-
-
-@pytest.fixture(scope="module")
-def llm(assistant: Assistant, fake: FakeOpenAI) -> Assistant:
-    return llm_assistant(assistant, fake)
+    """Every test starts with an empty script (the fixture clears it)."""
 
 
 @pytest.fixture(scope="module")

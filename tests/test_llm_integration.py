@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -34,20 +33,9 @@ from tests.llm_support import (
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def _fresh(fake: FakeOpenAI) -> None:
-    fake.clear()
-
-
-@pytest.fixture(scope="module")
-def llm(assistant: Assistant, fake: FakeOpenAI) -> Assistant:
-    return llm_assistant(assistant, fake)
+    """Every test starts with an empty script (the fixture clears it)."""
 
 
 def _answer_requests(fake: FakeOpenAI) -> list[str]:

@@ -55,15 +55,7 @@ def naive_citations(question: str, index: SearchIndex, k: int = BASELINE_K) -> l
         unit = index.kb.get(unit_id)
         if unit is None:  # a stale vector store; counting it as invalid would blame the baseline
             continue
-        citations.append(
-            Citation(
-                id=unit.id,
-                doc_id=unit.doc_id,
-                title=index.kb.title_of(unit),
-                quote=unit.text,
-                source_type=unit.type,
-            )
-        )
+        citations.append(index.kb.citation(unit, unit.text))
     return citations
 
 

@@ -203,15 +203,7 @@ class Checker:
         return Grounded(prose, _dedupe(citations), marks), []
 
     def _citation(self, unit: Unit, quote: str) -> Citation:
-        doc = self.kb.documents[unit.doc_id]
-        return Citation(
-            id=unit.id,
-            doc_id=unit.doc_id,
-            title=f"《{doc.title}》{unit.label}",
-            quote=quote,
-            source_type=unit.type,
-            verified=unit.verified,
-        )
+        return self.kb.citation(unit, quote)
 
 
 def _dedupe(citations: list[Citation]) -> list[Citation]:

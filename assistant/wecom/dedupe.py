@@ -5,38 +5,23 @@ The seen ids live in SQLite under the data dir, so a retry that lands on another
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from pathlib import Path
 
-from assistant.audit import connect
+from assistant.sqlite_store import SqliteStore
 
 TTL_SECONDS = 3600.0  # WeChat stops retrying within a minute; an hour is a wide margin
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS wecom_seen (msg_id TEXT PRIMARY KEY, seen REAL NOT NULL);"
 
 
-class MessageDedupe:
+class MessageDedupe(SqliteStore):
     """Remembers message ids for TTL_SECONDS."""
 
     def __init__(self, path: Path, ttl_seconds: float = TTL_SECONDS) -> None:
-        self.path = path
+        super().__init__(path, _SCHEMA)
         self.ttl = ttl_seconds
-        self._local = threading.local()
         self._last_prune = 0.0
-        conn = connect(path)
-        try:
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path)
-            self._local.conn = conn
-        return conn
 
     def first_time(self, msg_id: str, now: float | None = None) -> bool:
         """True the first time an id is seen (and records it); False for a retry."""
