@@ -99,9 +99,7 @@ def main() -> None:
                 ],
             }
             for label, group in groups.items():
-                print(
-                    f"\nrecall of must-cite units by retrieval alone — eval/{set_name}, {label}: {len(group)} items"
-                )
+                print(f"\nrecall of must-cite units — eval/{set_name}, {label}: {len(group)} items")
                 print("\n".join(recall_table(retriever, settings, group, assistant)))
 
 
