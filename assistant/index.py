@@ -58,7 +58,6 @@ def expected_state(settings: Settings, embedder: Embedder) -> dict[str, Any]:
         "knowledge_hash": content,
         "embedder": embedder.id,
         "backend": backend,
-        "collection": f"units-{content[:12]}-{hashlib.sha256(embedder.id.encode()).hexdigest()[:8]}",
     }
 
 
@@ -98,9 +97,6 @@ def _open_vectors(
 ) -> ChromaStore:
     if settings.chroma_host:
         client = chroma_client(host=settings.chroma_host, port=settings.chroma_port)
-        if create:
-            with contextlib.suppress(Exception):  # absent already: nothing to clear
-                client.delete_collection(name)
     else:
         client = chroma_client(path=folder / "chroma")
     return ChromaStore(client, name, embedder, create=create)
@@ -125,7 +121,11 @@ def build_index(settings: Settings, force: bool = False) -> dict[str, Any]:
         unit_ids = list(kb.units)
         documents = [unit_document(kb, uid) for uid in unit_ids]
         LexicalIndex.build(tokenize_corpus(tokenizer, documents)).save(folder / "bm25")
-        store = _open_vectors(settings, folder, embedder, state["collection"], create=True)
+        # A collection of its own per build: on a shared Chroma server the one being served is never
+        # touched while the next is written; superseded ones are dropped after the swap.
+        embedder_tag = hashlib.sha256(embedder.id.encode()).hexdigest()[:8]
+        collection = f"units-{state['knowledge_hash'][:12]}-{embedder_tag}-{folder.name.rsplit('-', 1)[-1]}"
+        store = _open_vectors(settings, folder, embedder, collection, create=True)
         metadatas = [
             {
                 "doc_id": kb.units[u].doc_id,
@@ -137,6 +137,7 @@ def build_index(settings: Settings, force: bool = False) -> dict[str, Any]:
         store.add(unit_ids, embedder.embed(documents), metadatas)
         manifest = {
             **state,
+            "collection": collection,
             "units": len(unit_ids),
             "knowledge_version": kb.version,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -144,8 +145,23 @@ def build_index(settings: Settings, force: bool = False) -> dict[str, Any]:
         }
         (folder / "units.json").write_text(json.dumps(unit_ids, ensure_ascii=False), encoding="utf-8")
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        previous = read_manifest(settings)
         _swap_in(settings, folder)
+        if settings.chroma_host:
+            keep = {collection, (previous or {}).get("collection")}
+            _drop_collections(settings, keep)
         return manifest
+
+
+def _drop_collections(settings: Settings, keep: set[str | None]) -> None:
+    """Server mode: remove this assistant's superseded collections (the previous one stays for readers
+    that opened it just before the swap)."""
+    client = chroma_client(host=settings.chroma_host, port=settings.chroma_port)
+    for item in client.list_collections():
+        name = getattr(item, "name", item)
+        if isinstance(name, str) and name.startswith("units-") and name not in keep:
+            with contextlib.suppress(Exception):  # another builder dropped it first
+                client.delete_collection(name)
 
 
 def _swap_in(settings: Settings, folder: Path) -> None:

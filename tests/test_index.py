@@ -108,3 +108,22 @@ def test_chroma_server_mode(tmp_path: Path, chroma_server: int) -> None:
     assert index.vectors.count() == manifest["units"]
     hits = Retriever.from_index(index, settings.knowledge_dir).search("先行先试出现失误", k=5).hits
     assert any(h.unit.id.startswith("three-distinctions-2016") for h in hits)
+
+
+@pytest.mark.integration
+def test_server_rebuilds_write_a_new_collection_and_drop_superseded_ones(
+    tmp_path: Path, chroma_server: int
+) -> None:
+    import chromadb
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server)
+    first = build_index(settings)["collection"]
+    second = build_index(settings, force=True)["collection"]
+    assert second != first  # the served collection is never rewritten in place
+    client = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
+    names = {getattr(c, "name", c) for c in client.list_collections()}
+    assert {first, second} <= names  # the previous one stays for readers mid-swap
+    third = build_index(settings, force=True)["collection"]
+    names = {getattr(c, "name", c) for c in client.list_collections()}
+    assert first not in names and {second, third} <= names
+    assert open_index(settings, build_if_stale=False).vectors.count() > 100
