@@ -139,9 +139,10 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
     for factor, hits in by_factor.items():
         hit, rule, value = _pick(hits, rules.dominant.get(factor))
         rumoured_red_flag = hit.hedged and value == rules.dominant.get(factor)
-        if len({h[2] for h in hits}) > 1 and any(h[0].hedged for h in hits) and not rumoured_red_flag:
-            # Two accounts of one fact, one of them only reported: the fact is in dispute. (A rumoured
-            # red flag stays a red line to be confirmed, which asks the sharper question.)
+        firm_values = {h[2] for h in hits if not h[0].hedged}
+        if len({h[2] for h in hits}) > 1 and not firm_values and not rumoured_red_flag:
+            # Only reported accounts, and they disagree: the fact is in dispute. A fact the teller states
+            # stands against hearsay; a rumoured red flag stays a red line to be confirmed.
             disputed[factor] = hit.clause
         facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
         if factor == "motive":
@@ -178,6 +179,14 @@ def read_turn(text: str, rules: Rules, facts: Facts) -> None:
     facts.doubts.update(disputed)
 
 
+def _holds(facts: Facts, key: str, value: str) -> bool:
+    """Does the story establish ``key`` (a circumstance, or a factor) as ``value``?"""
+    if key == "circumstance":
+        return value in facts.circumstances
+    stated = facts.factors.get(key)
+    return stated is not None and stated.value == value and not stated.hedged
+
+
 def _factors_in_sentence(
     text: str, position: int, by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]]
 ) -> list[str]:
@@ -205,7 +214,7 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
                 is_hedged = any(v.hedged for v in values if v)
         if evidence is None:
             continue
-        if any(facts.circumstances.get(c) for k, c in red.unless.items() if k == "circumstance"):
+        if any(_holds(facts, key, value) for key, value in red.unless.items()):
             continue
         line = RedLine(red.id, red.name, evidence, red.units)
         (hedged if is_hedged else firm).append(line)

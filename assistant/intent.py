@@ -28,6 +28,8 @@ class IntentClassifier:
         self.knowledge = compile_cues(raw["knowledge"])
         self.actors = compile_cues(raw["actors"])
         self.general = compile_cues(raw["general"])
+        self.events = compile_cues(raw["events"])
+        self.judgement = compile_cues(raw["judgement"])
         self.domain = compile_cues(raw["domain"])
 
     @staticmethod
@@ -42,6 +44,13 @@ class IntentClassifier:
         has_actor = bool(self._count(self.actors, text))
         general = bool(self._count(self.general, text))
         is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general))
+        # Someone, something that happened, and a request for a judgement: a story, however thin.
+        is_story = is_story or (
+            has_actor
+            and not general
+            and bool(self._count(self.events, text))
+            and bool(self._count(self.judgement, _last_sentence(text)))
+        )
         if self._count(self.improper, text):
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
         if self._count(self.injection, text):
@@ -57,7 +66,10 @@ class IntentClassifier:
         # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
         # asks how, not whether.
         asks_procedure = bool(self._count(self.procedure, _last_sentence(text)))
-        if is_story and not (asks_procedure and story_factors <= 1):
+        # Likewise a knowledge question with an aside ("三个区分开来是哪三个？我老是记混"): one stray fact
+        # and no request for a judgement do not make a story.
+        asks_knowledge = bool(self._count(self.knowledge, text)) and not self._count(self.judgement, text)
+        if is_story and not ((asks_procedure or asks_knowledge) and story_factors <= 1):
             return IntentResult(Intent.SCENARIO)
         if procedure:
             return IntentResult(Intent.PROCEDURE)
