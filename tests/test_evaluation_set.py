@@ -115,16 +115,20 @@ def test_a_missing_or_empty_set_is_an_input_error(tmp_path: Path) -> None:
         load_set(write(tmp_path / "empty.jsonl", []), KB)
 
 
-def test_the_evaluation_set_is_valid() -> None:
-    if not SET_FILE.exists():
-        pytest.skip(f"evaluation set {SET_FILE} does not exist yet")
+@pytest.mark.parametrize("set_file", sorted((PROJECT_ROOT / "eval").glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_evaluation_set_is_valid(set_file: Path) -> None:
     kb = load_knowledge(Settings().knowledge_dir)
     try:
-        items = load_set(SET_FILE, kb)
+        items = load_set(set_file, kb)
     except EvalSetError as exc:
-        pytest.fail("evaluation set has problems:\n" + "\n".join(exc.problems), pytrace=False)
+        pytest.fail(f"{set_file.name} has problems:\n" + "\n".join(exc.problems), pytrace=False)
     balance = class_balance(items)
-    print(f"\n{SET_FILE.name}: {len(items)} items")  # shown with pytest -s: the class balance
+    print(f"\n{set_file.name}: {len(items)} items")  # shown with pytest -s: the class balance
     for axis, counts in balance.items():
         print(f"  {axis}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
-    assert len(items) >= 1
+    assert len(items) >= 50
+
+
+def test_the_main_set_has_at_least_150_items() -> None:
+    assert SET_FILE.exists(), f"{SET_FILE} is missing"
+    assert sum(1 for line in SET_FILE.read_text(encoding="utf-8").splitlines() if line.strip()) >= 150
