@@ -221,11 +221,24 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
     return firm, hedged
 
 
-def assess(turns: list[str], rules: Rules, province: str | None = None) -> Assessment:
-    """Assess a conversation (normalised user turns, oldest first) and return the verdict with reasons."""
+def assess(
+    turns: list[str],
+    rules: Rules,
+    province: str | None = None,
+    read_elsewhere: dict[str, FactorValue] | None = None,
+) -> Assessment:
+    """Assess a conversation (normalised user turns, oldest first) and return the verdict with reasons.
+
+    ``read_elsewhere``: factors another reader (an LLM) found where the rules found nothing. They count
+    as reported, not established (hedged): a red flag among them must be confirmed (needs more facts),
+    a favourable one never makes a case tolerable, and none can clear a red line the rules found.
+    """
     facts = Facts()
     for turn in turns:
         read_turn(turn, rules, facts)
+    for name, value in (read_elsewhere or {}).items():
+        if name not in facts.factors and value.value != "unknown":
+            facts.factors[name] = FactorValue(value.value, value.evidence, hedged=True)
     factors = {name: facts.factors.get(name, FactorValue()) for name in FACTOR_NAMES}
     story = "。".join(turns)
     for patterns, factor in rules.decisive_when:

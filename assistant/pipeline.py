@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator
@@ -103,7 +104,9 @@ class Assistant:
         if settings.llm_enabled:
             from assistant.llm.answerer import LLMAnswerer  # loads the OpenAI client only when used
 
-            self.llm = LLMAnswerer(settings, self.kb, self.composer, self._article_refs)
+            self.llm = LLMAnswerer(
+                settings, self.kb, self.composer, self._article_refs, reassess=self.reassess
+            )
 
     def _document_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -177,6 +180,15 @@ class Assistant:
         if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
             analysis.assessment = assess(turns, self.rules, province)
         return analysis
+
+    def reassess(self, analysis: Analysis, read_elsewhere: dict[str, FactorValue]) -> tuple[Analysis, Answer]:
+        """The analysis and offline answer again, with factors an LLM read where the rules found
+        nothing: the same code decides, and such factors can only call for confirmation."""
+        if analysis.assessment is None:
+            return analysis, self.offline_answer(analysis)
+        assessment = assess(analysis.turns, self.rules, analysis.province, read_elsewhere)
+        again = dataclasses.replace(analysis, assessment=assessment)
+        return again, self.offline_answer(again)
 
     def offline_answer(self, analysis: Analysis) -> Answer:
         """The templated answer for an analysis, its citations verified."""

@@ -291,3 +291,26 @@ def test_a_question_too_long_for_the_window_is_answered_offline(
     tiny = llm_assistant(assistant, fake, llm_context_tokens=600, llm_max_tokens=256)
     answer = tiny.ask(Q_OK)
     assert answer.mode == "offline" and "上下文长度" in answer.notes[0]
+
+
+def test_a_red_flag_only_the_model_read_is_decided_by_the_code(llm: Assistant, fake: FakeOpenAI) -> None:
+    question = (
+        "经局党委集体研究，没走政府采购就先施工抢修闸门，事后补办了手续，施工的是局长同乡开的公司，能容错吗"
+    )
+    offline = llm.offline_answer(llm.analyse(Conversation([question])))
+    assert offline.verdict is Verdict.TOLERABLE and offline.factors["motive"].value == "unknown"
+    flag = factors_json(motive=("private", "施工的是局长同乡开的公司"))
+    fake.script(Reply(content=flag, match=FACTORS_TASK), Reply(content=flag, match=FACTORS_TASK))
+    answer = llm.ask(question)
+    # The model's reading went back through the rules: a reported red flag must be confirmed first.
+    assert answer.verdict is Verdict.NEEDS_MORE_FACTS
+    assert answer.factors["motive"].value == "private" and answer.factors["motive"].hedged
+    assert any("查实" in q for q in answer.follow_up)
+
+
+def test_a_favourable_model_reading_never_makes_a_case_tolerable(llm: Assistant, fake: FakeOpenAI) -> None:
+    question = "我们单位去年有个项目没有按期完成，被通报了，会不会被追责"
+    assert llm.offline_answer(llm.analyse(Conversation([question]))).verdict is Verdict.NEEDS_MORE_FACTS
+    kind = factors_json(process=("collective", "我们单位去年有个项目"), remedy=("remedied", "被通报了"))
+    fake.script(Reply(content=kind, match=FACTORS_TASK), Reply(content=kind, match=FACTORS_TASK))
+    assert llm.ask(question).verdict is Verdict.NEEDS_MORE_FACTS

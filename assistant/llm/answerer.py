@@ -56,6 +56,8 @@ class Prepared:
     masker: Masker
     factors: dict[str, FactorValue]
     head: str  # the code's lines before the model's prose (notes, verdict heading)
+    analysis: Analysis  # the analysis the answer rests on (re-decided with the model's factor reading)
+    offline: Answer  # its offline answer: the fallback, and the source of verdict and follow-up
 
 
 class LLMAnswerer:
@@ -68,7 +70,9 @@ class LLMAnswerer:
         composer: Composer,
         article_refs: Callable[[str], list[str | None]] | None = None,
         chat: ChatModel | None = None,
+        reassess: Callable[[Analysis, dict[str, FactorValue]], tuple[Analysis, Answer]] | None = None,
     ) -> None:
+        self.reassess = reassess
         self.settings = settings
         self.kb = kb
         self.composer = composer
@@ -90,6 +94,7 @@ class LLMAnswerer:
         deadline = self._deadline(started)
         try:
             prepared = self._prepare(analysis, offline, deadline)
+            analysis, offline = prepared.analysis, prepared.offline
             completion = self.writer.write_answer(prepared.messages, deadline)
             grounded = self._check_or_retry(
                 prepared, offline.verdict, completion.text, completion.parsed, deadline
@@ -142,6 +147,7 @@ class LLMAnswerer:
             log.warning("LLM mode failed: %s", exc.message)
             yield from as_events(fallback(offline, f"大模型模式出错（{exc.message}），已使用离线答案"))
             return
+        analysis, offline = p.analysis, p.offline
         reader = AnswerFieldReader()
         gate = SentenceGate(
             lambda s: self.checker.prose_problems(s, offline.verdict, p.given), p.masker.unmask
@@ -207,6 +213,12 @@ class LLMAnswerer:
             share = min(deadline, time.monotonic() + self.settings.llm_timeout * FACTOR_SHARE)
             found = self.writer.extract_factors(masker.mask(story), share)
             factors = merge_factors(offline.factors, found, story, masker.unmask)
+            read = {name: v for name, v in factors.items() if v != offline.factors.get(name)}
+            if read and self.reassess is not None:
+                # The model's reading goes back through the same rules; the code decides again.
+                analysis, offline = self.reassess(analysis, read)
+                a = analysis.assessment
+                factors = dict(offline.factors)
         t = self.composer.t
         judgement = render_judgement(
             dataclasses.replace(a, factors=factors) if a is not None else None,
@@ -232,7 +244,9 @@ class LLMAnswerer:
             "answer", units="\n\n".join(blocks[:n_units]), history=render_history(kept_history), **values
         )
         given = {u.id: u for u in units[:n_units]}
-        return Prepared(messages, given, masker, factors, head(self.composer, analysis, offline))
+        return Prepared(
+            messages, given, masker, factors, head(self.composer, analysis, offline), analysis, offline
+        )
 
     def _units(self, analysis: Analysis, offline: Answer) -> list[Unit]:
         """The units the model may cite, most relevant first: those the code chose, then retrieval's."""

@@ -45,8 +45,9 @@ def merge_factors(
 ) -> dict[str, FactorValue]:
     """The factors shown with an answer. The rules' reading stands wherever it found something; a
     model's reading only fills a factor the rules left unknown, only with a known value, only when its
-    evidence is the user's own words, and is marked hedged (to be confirmed). The verdict and red lines
-    are never recomputed from it: ``assess`` decided them from the story alone."""
+    evidence is the user's own words, and is marked hedged (to be confirmed). The pipeline then runs
+    ``assess`` again with it (``Assistant.reassess``): a red flag the model read asks for confirmation,
+    a favourable reading never makes a case tolerable, and no red line the rules found is cleared."""
     merged = dict(rules)
     if model is None:
         return merged
