@@ -251,7 +251,6 @@ def assess(
     result = Assessment(
         verdict=Verdict.NEEDS_MORE_FACTS, factors=factors, red_lines=firm, hedged_red_lines=hedged
     )
-    result.situations = list(facts.circumstances)
     if firm:
         result.verdict = Verdict.NOT_TOLERABLE
         result.reasons = [f"触及不予容错的情形：{r.name}（“{r.evidence}”）" for r in firm]

@@ -46,6 +46,13 @@ class Composer:
                 best_unit, best_text, best_score = candidate, quote, score
         return self.kb.citation(best_unit, best_text)
 
+    def verdict_heading(self, assessment: Assessment) -> str:
+        """【初步研判】… with the outcome (exemption or mitigation) when tolerable."""
+        heading = str(self.t["verdict_heading"][str(assessment.verdict)])
+        if assessment.verdict is Verdict.TOLERABLE and assessment.outcome:
+            heading += "，" + self.t["outcome"][assessment.outcome]
+        return heading
+
     def mark(self, citation: Citation) -> str:
         unit = self.kb.units[citation.id]
         short = self.kb.documents[unit.doc_id].short_title.replace("《", "").replace("》", "")
@@ -130,10 +137,7 @@ class Composer:
             lines.append(self.t["injection_note"])
         if intent is Intent.DRAFTING:
             lines.append(self.t["drafting_note"])
-        heading = self.t["verdict_heading"][str(assessment.verdict)]
-        if assessment.verdict is Verdict.TOLERABLE and assessment.outcome:
-            heading += "，" + self.t["outcome"][assessment.outcome]
-        lines.append(heading + "。")
+        lines.append(self.verdict_heading(assessment) + "。")
         lines.append("一、六个方面逐项看：")
         for name in FACTOR_NAMES:
             value = assessment.factors[name]

@@ -134,7 +134,6 @@ class Assessment:
     outcome: str | None = None  # "exempt" (不予/免予) or "mitigate" (从轻/减轻) when tolerable
     reasons: list[str] = field(default_factory=list)
     support_unit_ids: list[str] = field(default_factory=list)
-    situations: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)  # conditions a tolerable verdict rests on
 
 

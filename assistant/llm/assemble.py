@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from assistant.compose import Composer
-from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
+from assistant.domain import Answer, FactorValue, Intent, StreamEvent
 from assistant.llm.grounding import MARK, Grounded
 
 if TYPE_CHECKING:
@@ -26,10 +26,7 @@ def head(composer: Composer, analysis: Analysis, offline: Answer) -> str:
         lines.append(t["drafting_note"])
     a = analysis.assessment
     if a is not None:
-        heading = t["verdict_heading"][str(a.verdict)]
-        if a.verdict is Verdict.TOLERABLE and a.outcome:
-            heading += "，" + t["outcome"][a.outcome]
-        lines.append(heading + "。")
+        lines.append(composer.verdict_heading(a) + "。")
         # The red lines are the code's finding: stated by the code, whatever the model writes.
         lines += [f"触及不予容错的情形：{red.name}（“{red.evidence}”）。" for red in a.red_lines]
     return "\n".join(lines)
