@@ -14,6 +14,7 @@ from assistant.domain import Answer
 from assistant.drafting.commands import COMMANDS as DRAFTING_COMMANDS
 from assistant.drafting.commands import add_parsers as add_drafting_parsers
 from assistant.errors import AssistantError, InputError, KnowledgeError
+from assistant.questionfile import read_question_lines
 from assistant.settings import get_settings
 
 if TYPE_CHECKING:
@@ -75,22 +76,7 @@ def _print_answer(answer: Answer, as_json: bool) -> None:
 
 
 def _read_batch(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取批量文件 {path}：{type(exc).__name__}") from exc
-    items = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path} 第 {number} 行不是合法的 JSON：{exc.msg}") from exc
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise InputError(f'{path} 第 {number} 行缺少文本字段 "question"')
-        items.append(item)
-    return items
+    return read_question_lines(path)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -6,7 +6,6 @@ A questions file holds one question per line, or JSON Lines objects with "questi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain import Answer, Citation
 from assistant.drafting.layout import add_body, add_heading, add_title, new_document
 from assistant.errors import InputError
+from assistant.questionfile import read_question_lines
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
@@ -43,28 +43,10 @@ class Item:
 
 def read_questions(path: Path) -> list[Item]:
     """The questions of a file (plain lines or JSON Lines); InputError for a missing or bad file."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise InputError(f"找不到问题文件：{path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取问题文件 {path}：{type(exc).__name__}（须为 UTF-8 文本）") from exc
-    items: list[Item] = []
-    for number, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("{"):
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path} 第 {number} 行不是合法的 JSON：{exc.msg}") from exc
-            if not isinstance(raw, dict) or not isinstance(raw.get("question"), str):
-                raise InputError(f'{path} 第 {number} 行缺少文本字段 "question"')
-            province = raw.get("province")
-            items.append(Item(raw["question"], province if isinstance(province, str) else None))
-        else:
-            items.append(Item(line))
+    items = []
+    for raw in read_question_lines(path, plain_lines=True, what="问题文件"):
+        province = raw.get("province")
+        items.append(Item(raw["question"], province if isinstance(province, str) else None))
     if not items:
         raise InputError(f"问题文件中没有问题：{path}")
     return items
