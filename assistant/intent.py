@@ -30,6 +30,7 @@ class IntentClassifier:
         self.general = compile_cues(raw["general"])
         self.events = compile_cues(raw["events"])
         self.judgement = compile_cues(raw["judgement"])
+        self.drafting_topic = compile_cues(raw["drafting_topic"])
         self.domain = compile_cues(raw["domain"])
 
     @staticmethod
@@ -61,11 +62,14 @@ class IntentClassifier:
         if not domain and story_factors < 2:
             return IntentResult(Intent.OUT_OF_SCOPE)
         if self._count(self.drafting, text):
+            if not self._count(self.drafting_topic, text):
+                return IntentResult(Intent.OUT_OF_SCOPE)  # an event plan, a speech: not this assistant's
             return IntentResult(Intent.DRAFTING)
         procedure = bool(self._count(self.procedure, text))
         # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
         # asks how, not whether.
-        asks_procedure = bool(self._count(self.procedure, _last_sentence(text)))
+        last = _last_sentence(text)
+        asks_procedure = bool(self._count(self.procedure, last)) and not self._count(self.judgement, last)
         # Likewise a knowledge question with an aside ("三个区分开来是哪三个？我老是记混"): one stray fact
         # and no request for a judgement do not make a story.
         asks_knowledge = bool(self._count(self.knowledge, text)) and not self._count(self.judgement, text)
