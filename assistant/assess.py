@@ -114,6 +114,12 @@ class Facts:
     doubts: dict[str, str] = field(default_factory=dict)  # factor -> the words that put it in doubt
     denied_gain: bool = False  # the story says in so many words that nobody gained
 
+    @property
+    def stated(self) -> int:
+        """How many facts the rules weigh the story states: factors, red flags, circumstances, doubts."""
+        known = sum(1 for v in self.factors.values() if v.value != "unknown")
+        return known + len(self.red_cues) + len(self.circumstances) + len(self.doubts)
+
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
     firm = [h for h in hits if not h[0].hedged]
@@ -196,6 +202,14 @@ def _factors_in_sentence(
     return [f for f, hits in by_factor.items() if any(start <= h[0].start < end for h in hits)]
 
 
+def read_conversation(turns: list[str], rules: Rules) -> Facts:
+    """What the turns of a conversation state, oldest first (a later statement overrides)."""
+    facts = Facts()
+    for turn in turns:
+        read_turn(turn, rules, facts)
+    return facts
+
+
 def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]]:
     firm: list[RedLine] = []
     hedged: list[RedLine] = []
@@ -226,16 +240,17 @@ def assess(
     rules: Rules,
     province: str | None = None,
     read_elsewhere: dict[str, FactorValue] | None = None,
+    facts: Facts | None = None,
 ) -> Assessment:
     """Assess a conversation (normalised user turns, oldest first) and return the verdict with reasons.
 
     ``read_elsewhere``: factors another reader (an LLM) found where the rules found nothing. They count
     as reported, not established (hedged): a red flag among them must be confirmed (needs more facts),
     a favourable one never makes a case tolerable, and none can clear a red line the rules found.
+    ``facts``: the turns already read by ``read_conversation`` (it is completed here, so pass it once).
     """
-    facts = Facts()
-    for turn in turns:
-        read_turn(turn, rules, facts)
+    if facts is None:
+        facts = read_conversation(turns, rules)
     for name, value in (read_elsewhere or {}).items():
         if name not in facts.factors and value.value != "unknown":
             facts.factors[name] = FactorValue(value.value, value.evidence, hedged=True)

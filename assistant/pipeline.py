@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.assess import Facts, Rules, assess, read_turn
+from assistant.assess import Rules, assess, read_conversation
 from assistant.compose import Composer
 from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
@@ -162,7 +162,9 @@ class Assistant:
         province = self.provinces.resolve(conversation.province) or self.provinces.detect(" ".join(turns))
         question = turns[-1]
         joined = "。".join(turns)
-        result = self.classifier.classify(joined, self._story_factors(turns))
+        # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
+        facts = read_conversation(turns, self.rules)
+        result = self.classifier.classify(joined, facts.stated)
         analysis = Analysis(turns=turns, province=province, intent=result.intent)
         refs = self._article_refs(question)
         if result.refusal:
@@ -178,7 +180,7 @@ class Assistant:
         analysis.hits = self.retriever.search(joined, self.settings.top_k, province, named_units=named).hits
         analysis.injection_in_story = result.injection_in_story
         if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
-            analysis.assessment = assess(turns, self.rules, province)
+            analysis.assessment = assess(turns, self.rules, province, facts=facts)
         return analysis
 
     def reassess(self, analysis: Analysis, read_elsewhere: dict[str, FactorValue]) -> tuple[Analysis, Answer]:
@@ -231,13 +233,6 @@ class Assistant:
             mode="offline",
             outcome=outcome,
         )
-
-    def _story_factors(self, turns: list[str]) -> int:
-        facts = Facts()
-        for turn in turns:
-            read_turn(turn, self.rules, facts)
-        stated = sum(1 for v in facts.factors.values() if v.value != "unknown")
-        return stated + len(facts.red_cues) + len(facts.circumstances) + len(facts.doubts)
 
     def _article_refs(self, question: str) -> list[str | None]:
         """Units the question names by document and article (item); None for one the base lacks."""
