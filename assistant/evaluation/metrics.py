@@ -264,3 +264,64 @@ def category_accuracy(items: Sequence[EvalItem], predicted: Sequence[str]) -> di
             correct = sum(1 for i, p in rows if str(i.verdict) == p)
             out[category] = CategoryScore(len(rows), correct, ratio(correct, len(rows)))
     return out
+
+
+@dataclass(frozen=True)
+class FactorScore:
+    """How well one factor was read: of the values the labels say the story states (gold not
+    ``unknown``), the share read right (recall); of the values read where the item is labelled, the
+    share that equal the label (precision). A hedged reading (rumour, question) counts as read."""
+
+    precision: float | None
+    recall: float | None
+    gold: int
+    read: int
+
+
+@dataclass(frozen=True)
+class ReadingMetrics:
+    per_factor: dict[str, FactorScore]
+    recall: float | None  # micro over the six factors
+    precision: float | None
+    false_tolerable: int  # a gold not_tolerable item answered tolerable: the worst error
+    false_condemned: int  # a gold tolerable item answered not_tolerable
+    false_tolerable_ids: tuple[str, ...] = ()
+
+
+def reading_metrics(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> ReadingMetrics:
+    """Per-factor precision and recall of the reading, and the two verdict errors that matter most."""
+    from assistant.domain import FACTOR_NAMES  # local: keeps this module's imports to the scorer's needs
+
+    per: dict[str, FactorScore] = {}
+    tp_all = gold_all = read_all = 0
+    for name in FACTOR_NAMES:
+        tp = gold = read = 0
+        for item, prediction in zip(items, predictions, strict=True):
+            if not item.factors or prediction.answer is None or str(item.verdict) == OUT:
+                continue
+            want = item.factors.get(name, "unknown")
+            got = prediction.answer.factors.get(name)
+            value = got.value if got is not None else "unknown"
+            gold += want != "unknown"
+            read += value != "unknown"
+            tp += want != "unknown" and value == want
+        per[name] = FactorScore(ratio(tp, read), ratio(tp, gold), gold, read)
+        tp_all, gold_all, read_all = tp_all + tp, gold_all + gold, read_all + read
+    wrong_tolerable = tuple(
+        item.id
+        for item, p in zip(items, predictions, strict=True)
+        if str(item.verdict) == "not_tolerable" and p.verdict == "tolerable"
+    )
+    condemned = sum(
+        1
+        for item, p in zip(items, predictions, strict=True)
+        if str(item.verdict) == "tolerable" and p.verdict == "not_tolerable"
+    )
+    return ReadingMetrics(
+        per_factor=per,
+        recall=ratio(tp_all, gold_all),
+        precision=ratio(tp_all, read_all),
+        false_tolerable=len(wrong_tolerable),
+        false_condemned=condemned,
+        false_tolerable_ids=wrong_tolerable,
+    )

@@ -34,6 +34,16 @@ ROWS: tuple[tuple[str, str, bool, str], ...] = (
     ("pairs_total", "minimal pairs", True, "count"),
     ("pairs_flipped", "minimal pairs flipped", True, "count"),
     ("errors", "errors", False, "count"),
+    ("false_tolerable", "false-tolerable (gold 不予容错 → 可以容错)", False, "count"),
+    ("false_condemned", "false-condemned (gold 可以容错 → 不予容错)", False, "count"),
+    ("not_tolerable_recall", "not-tolerable recall", True, "ratio"),
+    ("factor_recall", "factor recall (stated facts)", True, "ratio"),
+    ("factor_precision", "factor precision", True, "ratio"),
+    *(
+        (f"{kind}_{name}", f"  {name} {kind}", True, "ratio")
+        for name in ("motive", "intent", "basis", "process", "consequence", "remedy")
+        for kind in ("recall", "precision")
+    ),
     ("latency_p50_ms", "latency p50 (ms)", False, "ms"),
     ("latency_p95_ms", "latency p95 (ms)", False, "ms"),
 )

@@ -21,6 +21,7 @@ from assistant.evaluation.metrics import (
     InvalidCitation,
     PairMetrics,
     Prediction,
+    ReadingMetrics,
     RefusalMetrics,
     VerdictMetrics,
     category_accuracy,
@@ -30,6 +31,7 @@ from assistant.evaluation.metrics import (
     pair_metrics,
     percentile,
     ratio,
+    reading_metrics,
     refusal_metrics,
     verdict_metrics,
 )
@@ -87,6 +89,7 @@ class EvalResult:
     failures: tuple[Failure, ...]
     errors: int
     modes: tuple[str, ...]
+    reading: ReadingMetrics
 
     def headline(self) -> dict[str, float | None]:
         """The numbers the gate, the committed baseline and the comparison tables use."""
@@ -109,6 +112,15 @@ class EvalResult:
             "wall_p50_ms": self.wall_ms[0],
             "wall_p95_ms": self.wall_ms[1],
             "errors": float(self.errors),
+            "false_tolerable": float(self.reading.false_tolerable),
+            "false_condemned": float(self.reading.false_condemned),
+            "not_tolerable_recall": self.verdicts.per_class["not_tolerable"].recall,
+            "factor_recall": self.reading.recall,
+            "factor_precision": self.reading.precision,
+        } | {
+            f"{kind}_{name}": getattr(score, kind)
+            for name, score in self.reading.per_factor.items()
+            for kind in ("recall", "precision")
         }
 
 
@@ -158,6 +170,7 @@ def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: Know
         failures=tuple(failures),
         errors=sum(1 for p in predictions if p.error),
         modes=tuple(sorted({p.answer.mode for p in predictions if p.answer is not None})),
+        reading=reading_metrics(items, predictions),
     )
 
 
