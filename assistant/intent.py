@@ -37,14 +37,17 @@ class IntentClassifier:
     def _count(patterns: list[re.Pattern[str]], text: str) -> int:
         return sum(1 for p in patterns if p.search(text))
 
-    def classify(self, text: str, story_factors: int = 0) -> IntentResult:
-        """``story_factors``: how many facts (factors, red lines) the assessor could read from the text."""
-        domain = self._count(self.domain, text)
+    def classify(self, text: str, story_factors: int = 0, conduct: bool = False) -> IntentResult:
+        """``story_factors``: how many facts (factors, red lines) the reading found in the text.
+        ``conduct``: the reading found a named violation told as someone's act (not denied, not asked)."""
+        domain = self._count(self.domain, text) or conduct
         # A story tells what someone did: facts the rules weigh, and an actor or enough facts to show
         # it is not a general question put in general words ("党员行为造成损失…还要处分吗").
         has_actor = bool(self._count(self.actors, text))
         general = bool(self._count(self.general, text))
         is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general))
+        # "周末开单位的车回了趟老家": an act the rules name, told of someone, is a story with or without a question.
+        is_story = is_story or (conduct and not general)
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (
             has_actor

@@ -9,14 +9,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.assess import Rules, assess, read_conversation
+from assistant.assess import assess
 from assistant.compose import Composer
 from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.normalize import normalize_question
+from assistant.reading import Reader
 from assistant.retrieve import Retriever
+from assistant.rules import Rules
 from assistant.settings import Settings
 from assistant.verify import verify_citations
 
@@ -94,6 +96,7 @@ class Assistant:
         self.kb = self.index.kb
         knowledge_dir = settings.knowledge_dir
         self.rules = Rules.load(knowledge_dir)
+        self.reader = Reader.load(self.rules, knowledge_dir, settings.data_dir)
         self.classifier = IntentClassifier(knowledge_dir)
         self.provinces = Provinces(knowledge_dir)
         self.retriever = Retriever.from_index(self.index, knowledge_dir)
@@ -163,8 +166,9 @@ class Assistant:
         question = turns[-1]
         joined = "。".join(turns)
         # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
-        facts = read_conversation(turns, self.rules)
-        result = self.classifier.classify(joined, facts.stated)
+        facts = self.reader.read(turns)
+        conduct = any(not v.hedged and v.actor == "subject" for v in facts.violations.values())
+        result = self.classifier.classify(joined, facts.stated, conduct)
         analysis = Analysis(turns=turns, province=province, intent=result.intent)
         refs = self._article_refs(question)
         if result.refusal:
@@ -180,7 +184,7 @@ class Assistant:
         analysis.hits = self.retriever.search(joined, self.settings.top_k, province, named_units=named).hits
         analysis.injection_in_story = result.injection_in_story
         if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
-            analysis.assessment = assess(turns, self.rules, province, facts=facts)
+            analysis.assessment = assess(turns, facts, self.rules, province)
         return analysis
 
     def reassess(self, analysis: Analysis, read_elsewhere: dict[str, FactorValue]) -> tuple[Analysis, Answer]:
@@ -188,7 +192,8 @@ class Assistant:
         nothing: the same code decides, and such factors can only call for confirmation."""
         if analysis.assessment is None:
             return analysis, self.offline_answer(analysis)
-        assessment = assess(analysis.turns, self.rules, analysis.province, read_elsewhere)
+        facts = self.reader.read(analysis.turns)
+        assessment = assess(analysis.turns, facts, self.rules, analysis.province, read_elsewhere)
         again = dataclasses.replace(analysis, assessment=assessment)
         return again, self.offline_answer(again)
 

@@ -6,16 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.assess import Rules, assess
+from assistant.assess import assess
 from assistant.domain import Verdict
 from assistant.normalize import fold
+from assistant.reading import Reader
+from assistant.rules import Rules
 from assistant.settings import PROJECT_ROOT
 
 RULES = Rules.load(PROJECT_ROOT / "knowledge")
+READER = Reader(RULES)
 
 
 def run(*turns: str, province: str | None = None):  # type: ignore[no-untyped-def]
-    return assess([fold(t) for t in turns], RULES, province)
+    folded = [fold(t) for t in turns]
+    return assess(folded, READER.read(folded), RULES, province)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,7 @@ def test_public_motive_collective_decision_is_tolerable_with_exemption() -> None
     result = run("为了赶汛期抢修闸门，经局党委集体研究，没走政府采购先施工，事后补办了手续，没人拿好处")
     assert result.verdict is Verdict.TOLERABLE
     assert result.outcome == "exempt"
-    assert "ccp-accountability-2019:17" in result.support_unit_ids
+    assert "ccp-accountability-2019:17.1" in result.support_unit_ids  # 第一款第（一）项, not 不可抗力
 
 
 def test_missing_personal_gain_fact_is_asked() -> None:

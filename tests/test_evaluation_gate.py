@@ -42,13 +42,14 @@ def _result(assistant: Assistant, set_name: str) -> EvalResult:
 
 def test_thresholds_file_names_known_metrics_with_sane_values() -> None:
     known = {"verdict_accuracy", "macro_f1", "must_cite_item_recall", "citation_precision"}
-    known |= {"refusal_accuracy", "key_point_coverage", "invalid_citations_max"}
+    known |= {"refusal_accuracy", "key_point_coverage", "invalid_citations_max", "false_tolerable_max"}
     assert "questions.jsonl" in THRESHOLDS
     for set_name, floors in THRESHOLDS.items():
         assert known <= set(floors), f"{set_name}: thresholds lack {sorted(known - set(floors))}"
         for key, value in floors.items():
             assert 0.0 <= value <= 1.0, (set_name, key)
         assert floors["invalid_citations_max"] == 0, "invalid citations are never tolerated"
+        assert floors["false_tolerable_max"] == 0, "a red-line story called tolerable is never tolerated"
 
 
 @pytest.mark.parametrize(("set_name", "metric"), [g for g in GATES if not g[1].endswith("_max")])
@@ -64,6 +65,14 @@ def test_no_invalid_citations(assistant: Assistant, set_name: str) -> None:
     invalid = _result(assistant, set_name).citations.invalid
     listed = "; ".join(f"{i.item_id} {i.citation_id}: {i.reason}" for i in invalid[:10])
     assert len(invalid) <= THRESHOLDS[set_name]["invalid_citations_max"], f"invalid citations: {listed}"
+
+
+@pytest.mark.parametrize("set_name", sorted(THRESHOLDS))
+def test_no_red_line_story_is_called_tolerable(assistant: Assistant, set_name: str) -> None:
+    reading = _result(assistant, set_name).reading
+    assert reading.false_tolerable <= THRESHOLDS[set_name]["false_tolerable_max"], (
+        f"gold 不予容错 answered 可以容错: {', '.join(reading.false_tolerable_ids)}"
+    )
 
 
 @pytest.mark.parametrize("set_name", sorted(THRESHOLDS))

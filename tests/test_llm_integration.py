@@ -295,7 +295,7 @@ def test_a_question_too_long_for_the_window_is_answered_offline(
 
 def test_a_red_flag_only_the_model_read_is_decided_by_the_code(llm: Assistant, fake: FakeOpenAI) -> None:
     question = (
-        "经局党委集体研究，没走政府采购就先施工抢修闸门，事后补办了手续，施工的是局长同乡开的公司，能容错吗"
+        "经局党委集体研究，没走政府采购就先施工修闸门，事后补办了手续，施工的是局长同乡开的公司，能容错吗"
     )
     offline = llm.offline_answer(llm.analyse(Conversation([question])))
     assert offline.verdict is Verdict.TOLERABLE and offline.factors["motive"].value == "unknown"

@@ -1,0 +1,156 @@
+"""The rule reader: cue phrases (knowledge/rules) with negation and hedges, read clause by clause.
+
+It is precise where its phrases reach; the clause model (``model.py``) reads what they miss.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.cues import CueHit, find_cues
+from assistant.domain import FactorValue
+from assistant.reading.facts import Fact, Facts, Sighting
+from assistant.rules import FactorRule, Rules
+
+# A question about the fact itself ("有没有收", "是不是他定的", "…吗？") asks; anything else hedged reports.
+_ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？]|是否|算不算|会不会")
+# Whose conduct: the actor named first in the sentence of the act. A third party first ("企业伙同事务所
+# 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
+_THIRD_PARTY = re.compile(
+    r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
+)
+_SUBJECT = re.compile(
+    r"我|他|她|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|经理|干部|领导|班子|处长|厅长"
+)
+_DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
+_SENTENCE = re.compile(r"[.;!?。；！？\n]")
+# The families a third party can commit in a cadre's story without it being the cadre's own act.
+THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct"})
+
+
+def third_party_actor(text: str, position: int) -> bool:
+    """Is the first actor named in the sentence up to ``position`` a third party (or the subject deceived)?"""
+    start = 0
+    for m in _SENTENCE.finditer(text, 0, position):
+        start = m.end()
+    sentence = text[start:position]
+    if _DECEIVED.search(text[start : position + 12]):
+        return True
+    third, subject = _THIRD_PARTY.search(sentence), _SUBJECT.search(sentence)
+    return third is not None and (subject is None or third.start() < subject.start())
+
+
+def certainty(hit: CueHit) -> str:
+    if not hit.hedged:
+        return "stated"
+    return "asked" if _ASKS.search(hit.clause) else "reported"
+
+
+def actor(text: str, hit: CueHit, family: str) -> str:
+    """ "subject" unless the words make a third party the actor of this act, or the subject its victim."""
+    if family in THIRD_PARTY_FAMILIES and third_party_actor(text, hit.start):
+        return "third_party"
+    return "subject"
+
+
+def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
+    firm = [h for h in hits if not h[0].hedged]
+    if dominant:
+        # A dominant value wins even when only rumoured: it then stays hedged and must be confirmed.
+        for group in (firm, hits):
+            for hit in group:
+                if hit[2] == dominant:
+                    return hit
+    return (firm or hits)[-1]  # otherwise the last statement in the message wins
+
+
+def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
+    """Update ``facts`` with what one (normalised) message says; later messages override earlier."""
+    by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]] = {}
+    for rule in rules.factor_rules:
+        for hit in find_cues(text, rule.patterns, rules.language):
+            if hit.negated and not rule.negated:
+                continue  # a denied cue with no stated opposite says nothing either way
+            value = rule.negated if hit.negated and rule.negated else rule.value
+            by_factor.setdefault(rule.factor, []).append((hit, rule, value))
+    disputed: dict[str, str] = {}
+    for factor, hits in by_factor.items():
+        hit, rule, value = _pick(hits, rules.dominant.get(factor))
+        rumoured_red_flag = hit.hedged and value == rules.dominant.get(factor)
+        firm_values = {h[2] for h in hits if not h[0].hedged}
+        if len({h[2] for h in hits}) > 1 and not firm_values and not rumoured_red_flag:
+            # Only reported accounts, and they disagree: the fact is in dispute. A fact the teller states
+            # stands against hearsay; a rumoured red flag stays a red line to be confirmed.
+            disputed[factor] = hit.clause
+        facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
+        polarity = "denied" if hit.negated else "stated"
+        facts.items.append(Fact("factor", factor, value, hit.clause, turn, polarity, certainty(hit)))
+        if factor == "motive":
+            # "没有哪个村干部从中拿好处": a firm denial of gain anywhere in the message, unless gain wins.
+            denials = [h for h in hits if h[0].negated and h[2] == "public" and not h[0].hedged]
+            facts.denied_gain = value == "public" and bool(denials)
+        if rule.unit:
+            facts.factor_units[factor] = rule.unit
+    for red in rules.red_lines:
+        cue_hits = find_cues(text, red.patterns, rules.language)
+        if not cue_hits:
+            continue
+        affirmed = [h for h in cue_hits if not h.negated]
+        if affirmed:
+            hedged = all(h.hedged for h in affirmed)
+            facts.red_cues[red.id] = (affirmed[0].clause, hedged)
+        else:
+            facts.red_cues.pop(red.id, None)  # "没有发过补贴": an earlier suspicion is cleared
+    _read_violations(text, rules, facts, turn)
+    for circ in rules.circumstances:
+        stated = [h for h in find_cues(text, circ.patterns, rules.language) if not h.negated]
+        if stated:
+            facts.circumstances[circ.id] = stated[0].clause
+            facts.items.append(Fact("circumstance", circ.id, "yes", stated[0].clause, turn))
+    for factor, patterns in rules.doubts.items():
+        doubted = [m for p in patterns if (m := p.search(text))]
+        if doubted and factor == "disputed":
+            # "也有人说就是局长一个电话让窗口先办的": the dispute is about the facts told beside it.
+            about = _factors_in_sentence(text, doubted[0].start(), by_factor)
+            for name in about or ["disputed"]:
+                facts.doubts[name] = doubted[0].group(0)
+        elif doubted:
+            facts.doubts[factor] = doubted[0].group(0)
+        elif factor in by_factor and not all(h[0].hedged for h in by_factor[factor]):
+            facts.doubts.pop(factor, None)  # a later turn that states the fact settles the doubt
+    facts.doubts.update(disputed)
+
+
+def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
+    for rule in rules.violations:
+        hits = find_cues(text, rule.patterns, rules.language)
+        if not hits:
+            continue
+        affirmed = [h for h in hits if not h.negated]
+        if not affirmed:
+            # "烟酒一样没收": a denial clears an earlier suspicion of the same act.
+            facts.violations.pop(rule.id, None)
+            facts.items.append(Fact("violation", rule.id, "yes", hits[0].clause, turn, "denied"))
+            continue
+        firm = [h for h in affirmed if not h.hedged]
+        hit = (firm or affirmed)[0]
+        who = actor(text, hit, rule.id)
+        facts.violations[rule.id] = Sighting(hit.clause, not firm, who)
+        facts.items.append(Fact("violation", rule.id, "yes", hit.clause, turn, "stated", certainty(hit), who))
+
+
+def _factors_in_sentence(
+    text: str, position: int, by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]]
+) -> list[str]:
+    start = max(text.rfind(mark, 0, position) for mark in "。！？!?;；") + 1
+    ends = [i for i in (text.find(mark, position) for mark in "。！？!?;；") if i >= 0]
+    end = min(ends) if ends else len(text)
+    return [f for f, hits in by_factor.items() if any(start <= h[0].start < end for h in hits)]
+
+
+def read_turns(turns: list[str], rules: Rules) -> Facts:
+    """What the turns of a conversation state by the rules, oldest first (a later statement overrides)."""
+    facts = Facts()
+    for number, turn in enumerate(turns):
+        read_turn(turn, rules, facts, number)
+    return facts

@@ -1,0 +1,146 @@
+"""The reader: the rule reader first, then the clause model for what its phrases missed.
+
+The rules are precise where their phrases reach; the model generalises to wording nobody listed.
+The model only fills gaps: a factor, a circumstance or a violation the rules did not read. A violation
+it reads is at least asked about, and a red line when the teller states it with high confidence. Its
+favourable readings are shown (the factor card says what the user said) but weigh toward tolerance
+only above model.yaml's `support`, so the model makes a story less tolerable, not more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.cues import load_yaml
+from assistant.domain import FactorValue
+from assistant.reading.cue_reader import THIRD_PARTY_FAMILIES, read_turns, third_party_actor
+from assistant.reading.facts import Fact, Facts, Sighting, verified
+from assistant.reading.model import ClauseModel, Segment, load_model, segments
+from assistant.rules import Rules
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    factor: float
+    circumstance: float
+    violation: float
+    violation_firm: float
+    certainty: float
+    red_flag: float
+    support: float
+    rules_only: frozenset[str]
+    red_flags: frozenset[str]
+    circumstances: dict[str, str]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> ModelSettings:
+        raw = load_yaml(knowledge_dir / "reading" / "model.yaml")
+        t = raw["thresholds"]
+        return cls(
+            float(t["factor"]),
+            float(t["circumstance"]),
+            float(t["violation"]),
+            float(t["violation_firm"]),
+            float(t["certainty"]),
+            float(t["red_flag"]),
+            float(t["support"]),
+            frozenset(str(x) for x in raw.get("rules_only", [])),
+            frozenset(str(x) for x in raw.get("red_flags", [])),
+            {str(k): str(v) for k, v in raw["circumstances"].items()},
+        )
+
+
+class Reader:
+    """Reads the turns of a conversation (normalised, oldest first) into ``Facts``."""
+
+    def __init__(self, rules: Rules, model: ClauseModel | None = None, settings: ModelSettings | None = None):
+        self.rules = rules
+        self.model = model
+        self.settings = settings
+
+    @classmethod
+    def load(cls, rules: Rules, knowledge_dir: Path, cache_dir: Path) -> Reader:
+        model = load_model(knowledge_dir / "reading" / "corpus", cache_dir)
+        return cls(rules, model, ModelSettings.load(knowledge_dir))
+
+    def read(self, turns: list[str]) -> Facts:
+        facts = read_turns(turns, self.rules)
+        if self.model is not None and self.settings is not None:
+            self._complete(turns, facts, self.model, self.settings)
+        facts.items = verified(facts.items, turns)
+        return facts
+
+    def _complete(self, turns: list[str], facts: Facts, model: ClauseModel, cfg: ModelSettings) -> None:
+        pieces = segments(turns)
+        if not pieces:
+            return
+        probs = model.predict([p.text for p in pieces])
+        index = model.index
+
+        def best(label: str) -> tuple[Segment, float] | None:
+            column = index.get(label)
+            if column is None:
+                return None
+            row = int(probs[:, column].argmax())
+            return pieces[row], float(probs[row, column])
+
+        def certainty(piece: Segment) -> str:
+            row = pieces.index(piece)
+            if "question" in index and probs[row, index["question"]] >= cfg.certainty:
+                return "asked"
+            if "hearsay" in index and probs[row, index["hearsay"]] >= cfg.certainty:
+                return "reported"
+            if self.rules.language.hedges.search(piece.text):
+                return "reported"
+            return "stated"
+
+        for label in model.labels:
+            kind, _, name = label.partition(":")
+            found = best(label)
+            if found is None or not name:
+                continue
+            piece, p = found
+            if kind in self.rules.factor_labels and p >= cfg.factor:
+                if name == "unknown" or kind in facts.factors or label in cfg.rules_only:
+                    continue
+                if label in cfg.red_flags and p < cfg.red_flag:
+                    continue
+                # The other value of the same factor read as strongly: the model cannot tell; leave it.
+                rival = [o for o in model.labels if o.startswith(kind + ":") and o != label]
+                if any((b := best(o)) is not None and b[1] >= p for o in rival):
+                    continue
+                sure = certainty(piece)
+                facts.factors[kind] = FactorValue(name, piece.text, sure != "stated")
+                facts.model_read.add(kind)
+                if p >= cfg.support:
+                    facts.model_confident.add(kind)
+                facts.items.append(
+                    Fact(
+                        "factor", kind, name, piece.text, piece.turn, "stated", sure, reader="model", score=p
+                    )
+                )
+            elif kind == "circ" and p >= cfg.circumstance:
+                circ = cfg.circumstances.get(label)
+                if circ and circ not in facts.circumstances and certainty(piece) == "stated":
+                    # Shown with the reading; it weighs toward tolerance only when confident enough.
+                    if p >= cfg.support:
+                        facts.circumstances[circ] = piece.text
+                    facts.items.append(
+                        Fact("circumstance", circ, "yes", piece.text, piece.turn, reader="model", score=p)
+                    )
+            elif kind == "violation" and p >= cfg.violation and name not in facts.violations:
+                if name not in {v.id for v in self.rules.violations}:
+                    continue
+                sure = certainty(piece)
+                hedged = sure != "stated" or p < cfg.violation_firm
+                who = (
+                    "third_party"
+                    if name in THIRD_PARTY_FAMILIES
+                    and third_party_actor(turns[piece.turn], piece.start + len(piece.text) // 2)
+                    else "subject"
+                )
+                facts.violations[name] = Sighting(piece.text, hedged, who, "model")
+                facts.items.append(
+                    Fact("violation", name, "yes", piece.text, piece.turn, "stated", sure, who, "model", p)
+                )

@@ -1,0 +1,122 @@
+"""The rules the reader and the assessor apply, loaded from knowledge/rules (data, not code):
+factor cues, red lines, named violations, circumstances, doubts and the verdict configuration."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.cues import Language, compile_cues, load_yaml
+
+
+@dataclass(frozen=True)
+class FactorRule:
+    factor: str
+    value: str
+    negated: str | None
+    unit: str | None
+    patterns: list[re.Pattern[str]]
+
+
+@dataclass(frozen=True)
+class RedLineRule:
+    id: str
+    name: str
+    units: tuple[str, ...]
+    patterns: list[re.Pattern[str]]
+    when: dict[str, str]
+    unless: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ViolationRule:
+    """A named violation (公车私用, 超标准接待 …): how cadres describe the act, and the article
+    that defines it. ``red_line`` is False for the few that are cited but decide nothing alone."""
+
+    id: str
+    name: str
+    units: tuple[str, ...]
+    patterns: list[re.Pattern[str]]
+    red_line: bool = True
+
+
+@dataclass(frozen=True)
+class Circumstance:
+    id: str
+    label: str
+    units: tuple[str, ...]
+    patterns: list[re.Pattern[str]]
+
+
+@dataclass
+class Rules:
+    """Everything the assessor reads from knowledge/rules."""
+
+    language: Language
+    factor_rules: list[FactorRule]
+    factor_labels: dict[str, str]
+    dominant: dict[str, str]
+    red_lines: list[RedLineRule]
+    circumstances: list[Circumstance]
+    doubts: dict[str, list[re.Pattern[str]]]
+    decisive_when: list[tuple[list[re.Pattern[str]], str]]
+    verdict: dict[str, Any]
+    criteria_units: list[str]
+    violations: list[ViolationRule]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Rules:
+        rules_dir = knowledge_dir / "rules"
+        factors = load_yaml(rules_dir / "factors.yaml")
+        factor_rules: list[FactorRule] = []
+        labels: dict[str, str] = {}
+        dominant: dict[str, str] = {}
+        for name, spec in factors["factors"].items():
+            labels[name] = spec["label"]
+            if spec.get("dominant"):
+                dominant[name] = spec["dominant"]
+            for rule in spec["rules"]:
+                factor_rules.append(
+                    FactorRule(
+                        name, rule["value"], rule.get("negated"), rule.get("unit"), compile_cues(rule["cues"])
+                    )
+                )
+        red = load_yaml(rules_dir / "red_lines.yaml")["red_lines"]
+        verdict = load_yaml(rules_dir / "verdict.yaml")
+        return cls(
+            language=Language.load(knowledge_dir),
+            factor_rules=factor_rules,
+            factor_labels=labels,
+            dominant=dominant,
+            red_lines=[
+                RedLineRule(
+                    r["id"],
+                    r["name"],
+                    tuple(r["units"]),
+                    compile_cues(r.get("cues", [])),
+                    dict(r.get("when", {})),
+                    dict(r.get("unless", {})),
+                )
+                for r in red
+            ],
+            circumstances=[
+                Circumstance(key, c["label"], tuple(c["units"]), compile_cues(c["cues"]))
+                for key, c in verdict["circumstances"].items()
+            ],
+            doubts={factor: compile_cues(cues) for factor, cues in verdict["doubts"].items()},
+            decisive_when=[(compile_cues(d["cues"]), d["factor"]) for d in verdict.get("decisive_when", [])],
+            verdict=verdict,
+            criteria_units=list(factors.get("sources", {}).get("criteria", [])),
+            violations=[
+                ViolationRule(
+                    key,
+                    v["name"],
+                    tuple(v["units"]),
+                    compile_cues(v["cues"]),
+                    bool(v.get("red_line", True)),
+                )
+                for key, v in load_yaml(rules_dir / "violations.yaml")["violations"].items()
+            ],
+        )

@@ -1,0 +1,132 @@
+"""The reading stage: named violations cite the article that defines them, every span is the user's
+own words, the clause model reads what the phrases miss, and no single favourable fact, third
+party's act or rumour makes a verdict it should not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.domain import Verdict
+from assistant.normalize import fold
+from assistant.pipeline import Assistant, Conversation
+from assistant.reading import Fact, Reader
+from assistant.reading.facts import verified
+from assistant.reading.model import ClauseModel, corpus_rows, segments
+from assistant.rules import Rules
+from assistant.settings import PROJECT_ROOT
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    return Reader.load(Rules.load(KNOWLEDGE), KNOWLEDGE, tmp_path_factory.mktemp("model-cache"))
+
+
+# One story per family of ordinary violation, in the words cadres use, and the article that defines it.
+FAMILIES = [
+    (
+        "上周市里来检查，我们镇按最高规格接待，一桌下来吃了八千多，钱走的是镇里的账。",
+        "ccp-discipline-2023:113",
+    ),
+    ("局里组织去黄山培训三天，其实两天都在景区游览，门票和住宿都是单位报销的。", "ccp-discipline-2023:115"),
+    ("周末我开单位的公车回了趟老家看我妈，油费也是单位出的。", "ccp-discipline-2023:117"),
+    ("村支书把上面拨下来的征地赔偿款截留了二十万，一直没发给村民。", "ccp-discipline-2023:111"),
+    ("我们所长让辖区一家企业出钱给所里买了辆车，平时所长自己开。", "ccp-discipline-2023:111"),
+    ("村会计冒用几户村民的名义申报了危房改造补助，钱打到他自己控制的卡上。", "public-sanctions-law-2020:39"),
+    ("镇里挪用扶贫专项资金给机关干部每人发了三千块奖金。", "ccp-discipline-2023:114"),
+    ("逢年过节辖区的老板都给我送购物卡，我都收下了。", "public-sanctions-law-2020:34"),
+    ("项目验收后施工方老板送了两条烟，我收了。", "public-sanctions-law-2020:34"),
+]
+
+
+@pytest.mark.parametrize(("story", "article"), FAMILIES)
+def test_an_ordinary_violation_is_not_tolerable_citing_its_article(
+    assistant: Assistant, story: str, article: str
+) -> None:
+    answer = assistant.ask(story)
+    assert answer.verdict is Verdict.NOT_TOLERABLE, answer.answer
+    ids = [c.id for c in answer.citations]
+    assert any(i == article or i.startswith(article + ".") for i in ids), ids
+
+
+def test_every_fact_carries_an_exact_span_of_the_users_words(reader: Reader) -> None:
+    turns = [fold("为了工作，没人往自己兜里装钱"), fold("后来钱全部追回了，局长一个人拍板的")]
+    facts = reader.read(turns)
+    assert facts.items
+    for fact in facts.items:
+        assert fact.span in turns[fact.turn], fact
+
+
+def test_a_span_not_in_the_users_words_is_dropped() -> None:
+    turns = ["局里集体研究定的"]
+    forged = Fact("factor", "motive", "public", "没有任何人拿好处", 0, reader="llm")
+    real = Fact("factor", "process", "collective", "局里集体研究定的", 0)
+    assert verified([forged, real], turns) == [real]
+    assert verified([Fact("factor", "process", "collective", "局里", 3)], turns) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "factor", "value"),
+    [
+        ("为了工作，没人往自己兜里装钱", "motive", "public"),
+        ("我不懂政策，漏看了材料", "intent", "negligent"),
+        ("整改通知下来，他拖着一年了没动", "remedy", "not_remedied"),
+    ],
+)
+def test_the_reader_finds_stated_facts_beyond_the_phrase_lists(
+    reader: Reader, text: str, factor: str, value: str
+) -> None:
+    facts = reader.read([fold(text)])
+    assert facts.factors[factor].value == value
+
+
+def test_one_favourable_fact_alone_is_not_tolerable(assistant: Assistant) -> None:
+    answer = assistant.ask("这个项目是班子集体研究定的，后来亏了点钱，能容错吗？")
+    assert answer.verdict is Verdict.NEEDS_MORE_FACTS
+    assert answer.follow_up and not any("集体研究决定" in q for q in answer.follow_up[:0])
+
+
+def test_a_rumoured_violation_is_asked_about_not_decided(assistant: Assistant) -> None:
+    answer = assistant.ask("有人举报说我们站长逢年过节收了辖区老板的购物卡，还没查实，他这种情况怎么算？")
+    assert answer.verdict is Verdict.NEEDS_MORE_FACTS
+
+
+def test_a_third_partys_fraud_is_not_the_cadres_own_act(reader: Reader) -> None:
+    facts = reader.read([fold("企业伙同会计事务所造假，骗取了技改补贴，我们审核时按规定查了材料，没发现")])
+    assert all(v.actor == "third_party" for k, v in facts.violations.items() if k == "fraud")
+
+
+def test_a_story_typed_without_a_question_is_still_a_story(assistant: Assistant) -> None:
+    analysis = assistant.analyse(Conversation(["周末开单位的公车回了趟老家"]))
+    assert analysis.assessment is not None
+    assert analysis.assessment.verdict is Verdict.NOT_TOLERABLE
+
+
+def test_exemption_cites_the_item_the_facts_fit(assistant: Assistant) -> None:
+    story = "经局党委集体研究，为了群众出行修了这条路，没人拿好处，后来遇上百年一遇的暴雨冲垮了，属于不可抗力"
+    answer = assistant.ask(story + "，能容错吗？")
+    ids = [c.id for c in answer.citations]
+    assert answer.verdict is Verdict.TOLERABLE
+    assert "ccp-accountability-2019:17.3" in ids and "ccp-accountability-2019:17.1" not in ids
+
+
+def test_the_clause_corpus_is_large_labelled_and_trains(tmp_path: Path) -> None:
+    rows = corpus_rows(KNOWLEDGE / "reading" / "corpus")
+    assert len(rows) >= 3000
+    labels = {label for _, ls in rows for label in ls}
+    assert {"motive:public", "violation:car", "circ:emergency", "hearsay"} <= labels
+    model = ClauseModel.train(rows[:400])
+    model.save(tmp_path / "m.npz")
+    again = ClauseModel.open(tmp_path / "m.npz")
+    text = rows[0][0]
+    assert (model.predict([text]) == again.predict([text])).all()
+
+
+def test_segments_are_substrings_including_windows_over_unpunctuated_runs() -> None:
+    turns = ["周末开单位的车回老家顺便接孩子放学油费也找单位报了领导说没事的这种情况能容错吗", "好的。谢谢"]
+    for piece in segments(turns):
+        assert turns[piece.turn][piece.start : piece.start + len(piece.text)] == piece.text
+    assert len([p for p in segments(turns) if p.turn == 0]) > 1
