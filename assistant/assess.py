@@ -101,8 +101,13 @@ def assess(
     supported = [f for f in supported if f != "motive"]
     # Without a stated public purpose, two independent favourable facts must show the tolerable kind
     # (the answer then says it presumes nobody gained).
+    # (a fault with no harm done counts as the second: 问责条例第十八条's 及时补救 of a harmless slip).
     shown = len(set(supported)) + len(circumstances)
-    if hedged or facts.doubts or not shown or (not public and shown < 2):
+    consequence = factors["consequence"]
+    harmless = (
+        consequence.value == "minor" and not consequence.hedged and "consequence" not in facts.model_read
+    )
+    if hedged or facts.doubts or not shown or (not public and shown + harmless < 2):
         return _needs_more_facts(result, facts, rules, province, public, bool(supported or circumstances))
     result.verdict = Verdict.TOLERABLE
     result.reasons = _favourable_reasons(factors, facts, rules)

@@ -130,6 +130,8 @@ class Reader:
                         Fact("circumstance", circ, "yes", piece.text, piece.turn, reader="model", score=p)
                     )
             elif kind == "violation" and p >= cfg.violation and name not in facts.violations:
+                if self.rules.language.negators.search(piece.text):
+                    continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
                 if name not in {v.id for v in self.rules.violations}:
                     continue
                 sure = certainty(piece)
