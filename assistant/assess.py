@@ -81,8 +81,13 @@ def assess(
     if firm:
         result.verdict = Verdict.NOT_TOLERABLE
         result.reasons = [f"触及不予容错的情形：{r.name}（“{r.evidence}”）" for r in firm]
+        # Each red line's defining unit first (the article that names the act, the case that shows it),
+        # then the rest: a short answer still cites the rule for every red line it names.
         result.support_unit_ids = _dedupe(
-            [u for r in firm for u in r.unit_ids] + cited + cfg["support_units"]["not_tolerable"]
+            [r.unit_ids[0] for r in firm if r.unit_ids]
+            + [u for r in firm for u in r.unit_ids[1:]]
+            + cited
+            + cfg["support_units"]["not_tolerable"]
         )
         return _with_province(result, cfg, province)
     support = cfg["tolerable"]["support"]
@@ -102,7 +107,12 @@ def assess(
     # Without a stated public purpose, two independent favourable facts must show the tolerable kind
     # (the answer then says it presumes nobody gained).
     # (a fault with no harm done counts as the second: 问责条例第十八条's 及时补救 of a harmless slip).
-    shown = len(set(supported)) + len(circumstances)
+    # Distinct facts: "汛期紧急采购" read as an emergency and as an exploratory basis is one fact, not two.
+    shown = len(
+        {factors[f].evidence for f in set(supported)} | {facts.circumstances[c] for c in circumstances}
+    )
+    if any(c in facts.circumstances for c in cfg["tolerable"].get("decisive_circumstances", [])):
+        shown += 1
     consequence = factors["consequence"]
     harmless = (
         consequence.value == "minor" and not consequence.hedged and "consequence" not in facts.model_read
@@ -169,7 +179,13 @@ def _needs_more_facts(
     ask = cfg["follow_up"]
     factors = result.factors
     if result.hedged_red_lines:
-        result.follow_up.append(ask["confirm"])
+        named = [r for r in result.hedged_red_lines if r.id.startswith("violation:")]
+        # A named act is asked about in the user's own words; other unconfirmed red flags as one question.
+        result.follow_up.extend(
+            ask["confirm_violation"].format(evidence=r.evidence, name=r.name) for r in named[:2]
+        )
+        if len(named) < len(result.hedged_red_lines):
+            result.follow_up.append(ask["confirm"])
         result.reasons.append("有未经查实的不利情况：" + "、".join(r.name for r in result.hedged_red_lines))
     for factor, words in facts.doubts.items():
         result.follow_up.append(ask[factor])
@@ -177,7 +193,7 @@ def _needs_more_facts(
     if not result.follow_up:
         if not public:
             result.reasons.append("所述情况未说明是出于公心、没有任何人从中谋取私利")
-            if factors["motive"].value != "private":
+            if factors["motive"].value == "unknown":  # never ask for what the story states
                 result.follow_up.append(ask["motive"])
         if not kind_shown:
             result.reasons.append(

@@ -131,7 +131,9 @@ class Composer:
             own = province is not None and self.kb.units[c.id].jurisdiction == province
             return -1 if own else c.source_type.rank
 
-        citations = sorted(citations, key=authority)[:MAX_CITATIONS]
+        # Which clauses are cited follows the assessment's priority (each red line's defining unit first);
+        # the order they are read in follows authority.
+        citations = sorted(citations[:MAX_CITATIONS], key=authority)
         lines: list[str] = []
         if injection:
             lines.append(self.t["injection_note"])

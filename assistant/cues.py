@@ -11,8 +11,11 @@ import yaml
 
 from assistant.normalize import fold
 
-CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？\n]")
-SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
+# A full stop between digits is a decimal point ("1.6万"), not a break.
+CLAUSE_BREAK = re.compile(r"[,;!?，。；！？\n]|(?<!\d)\.|\.(?!\d)")
+SENTENCE_BREAK = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
+LONG_CLAUSE = 40
+HEDGE_REACH = 14
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # Of those, the ones that put a fact in question ("有没有", "收没收"); "能不能容错" asks for the verdict.
 _FACT_QUESTION = re.compile(r"([有是收拿给报上定])[没不]\1")
@@ -84,7 +87,12 @@ def _hedged(text: str, left: int, right: int, cue: int, lang: Language) -> bool:
     """A hedge in the cue's own clause, or earlier in its sentence with no confirmation between:
     reported speech runs on ("有村民举报说分得不公平，他亲戚家也领了") until something settles it
     ("公司说是公开比选的，可后来纪委查出来，他拿了六万多")."""
-    if lang.hedges.search(text, left, right):
+    if right - left > LONG_CLAUSE:
+        # An unpunctuated phone message is one long "clause": a hedge reaches only the words near it
+        # ("…他自己一分没拿 现在财政说没走采购程序 这个算不算" does not put 一分没拿 in doubt).
+        if lang.hedges.search(text, max(left, cue - HEDGE_REACH), min(right, cue + HEDGE_REACH)):
+            return True
+    elif lang.hedges.search(text, left, right):
         return True
     start = _sentence_start(text, left)
     for hedge in lang.hedges.finditer(text, start, left):
@@ -111,7 +119,10 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
             clause = text[left:right]
-            hedged = bool(_FACT_QUESTION.search(clause)) or _hedged(text, left, right, m.start(), lang)
+            near = clause
+            if right - left > LONG_CLAUSE:
+                near = text[max(left, m.start() - HEDGE_REACH) : min(right, m.end() + HEDGE_REACH)]
+            hedged = bool(_FACT_QUESTION.search(near)) or _hedged(text, left, right, m.start(), lang)
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

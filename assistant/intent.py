@@ -37,15 +37,23 @@ class IntentClassifier:
     def _count(patterns: list[re.Pattern[str]], text: str) -> int:
         return sum(1 for p in patterns if p.search(text))
 
-    def classify(self, text: str, story_factors: int = 0, conduct: bool = False) -> IntentResult:
+    def classify(
+        self, text: str, story_factors: int = 0, violation: bool = False, red_flag: bool = False
+    ) -> IntentResult:
         """``story_factors``: how many facts (factors, red lines) the reading found in the text.
-        ``conduct``: the reading found a named violation told as someone's act (not denied, not asked)."""
+        ``violation``: the reading found a named violation told as someone's act (even one only alleged);
+        ``red_flag``: it found a red-flag value stated (gain, deliberate, banned, serious harm)."""
+        has_actor = bool(self._count(self.actors, text))
+        # Conduct told of someone is a story to judge, whatever words it uses.
+        conduct = (violation or red_flag) and has_actor
         domain = self._count(self.domain, text) or conduct
         # A story tells what someone did: facts the rules weigh, and an actor or enough facts to show
         # it is not a general question put in general words ("党员行为造成损失…还要处分吗").
-        has_actor = bool(self._count(self.actors, text))
         general = bool(self._count(self.general, text))
-        is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general))
+        # Without an actor, facts make a story only when something happened ("…发了补贴"); "逢年过节收
+        # 购物卡，算不算违纪？" names an act in general.
+        happened = bool(self._count(self.events, text))
+        is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general and happened))
         # "周末开单位的车回了趟老家": an act the rules name, told of someone, is a story with or without a question.
         is_story = is_story or (conduct and not general)
         # Someone, something that happened, and a request for a judgement: a story, however thin.
@@ -76,7 +84,7 @@ class IntentClassifier:
         # Likewise a knowledge question with an aside ("三个区分开来是哪三个？我老是记混"): one stray fact
         # and no request for a judgement do not make a story.
         asks_knowledge = bool(self._count(self.knowledge, text)) and not self._count(self.judgement, text)
-        if is_story and not ((asks_procedure or asks_knowledge) and story_factors <= 1):
+        if is_story and (conduct or not ((asks_procedure or asks_knowledge) and story_factors <= 1)):
             return IntentResult(Intent.SCENARIO)
         if procedure:
             return IntentResult(Intent.PROCEDURE)

@@ -167,8 +167,13 @@ class Assistant:
         joined = "。".join(turns)
         # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
         facts = self.reader.read(turns)
-        conduct = any(not v.hedged and v.actor == "subject" for v in facts.violations.values())
-        result = self.classifier.classify(joined, facts.stated, conduct)
+        # Conduct the reading found told of someone (a named violation, even one only alleged, or gain
+        # stated): a story to judge, whether or not it ends with a question.
+        told = any(v.actor == "subject" for v in facts.violations.values())
+        flagged = any(
+            not v.hedged and v.value == self.rules.dominant.get(name) for name, v in facts.factors.items()
+        )
+        result = self.classifier.classify(joined, facts.stated, told, flagged)
         analysis = Analysis(turns=turns, province=province, intent=result.intent)
         refs = self._article_refs(question)
         if result.refusal:

@@ -130,3 +130,35 @@ def test_segments_are_substrings_including_windows_over_unpunctuated_runs() -> N
     for piece in segments(turns):
         assert turns[piece.turn][piece.start : piece.start + len(piece.text)] == piece.text
     assert len([p for p in segments(turns) if p.turn == 0]) > 1
+
+
+def test_asking_how_to_classify_a_story_states_no_violation(reader: Reader) -> None:
+    facts = reader.read([fold("我把两个村的面积填串了行，自己发现后马上更正了。这个会不会算统计造假？")])
+    assert "fraud" not in facts.violations
+    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+    stated = reader.read([fold("他收了老板两万块红包，这算不算受贿")])
+    assert stated.factors["motive"].value == "private"
+
+
+def test_an_act_named_as_what_some_people_did_is_theirs(reader: Reader) -> None:
+    facts = reader.read([fold("运行半年，系统漏掉了几个冒领的，钱已经全部追回来了")])
+    assert all(v.actor == "third_party" for k, v in facts.violations.items() if k == "fraud")
+
+
+def test_a_hedge_in_a_long_unpunctuated_message_reaches_only_nearby_words(reader: Reader) -> None:
+    message = "暴雨河堤管涌了 副乡长直接叫了两台挖机上去堵 第二天一早就跟县防指报告了 他自己一分没拿 现在财政说没走采购程序要问责 这个算不算"
+    facts = reader.read([fold(message)])
+    assert facts.factors["motive"].value == "public" and not facts.factors["motive"].hedged
+
+
+def test_a_decimal_point_does_not_split_a_clause() -> None:
+    pieces = [p.text for p in segments(["吊车费1.6万是第二天补的手续"])]
+    assert "吊车费1" not in pieces and "吊车费1.6万是第二天补的手续" in pieces
+
+
+def test_who_objected_is_tolerable_without_showing_a_motive(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "班子会上讨论这个项目时我明确表示反对，会议纪要里写着我的意见，最后还是通过了，亏了二十万。我要担责吗？"
+    )
+    assert answer.verdict is Verdict.TOLERABLE
+    assert "ccp-accountability-2019:17.2" in [c.id for c in answer.citations]

@@ -46,11 +46,30 @@ def certainty(hit: CueHit) -> str:
     return "asked" if _ASKS.search(hit.clause) else "reported"
 
 
+# "系统漏掉了几个冒领的": the act named as what some people did ("几个…的") is theirs, not the teller's.
+_DOERS_BEFORE = re.compile(r"(几|一些|个别|部分|有些|有的|少数|两|三)(个|户|家|名|位|人)?$")
+# "这个会不会算统计造假？": the user asks how to classify what they told and names a violation only as the
+# thing to rule out. Such words state no red flag; the facts the story states decide.
+_CLASSIFY = re.compile(
+    r"(会不会|算不算|是不是|属不属于|构不构成|能不能|会被|怕被|担心被)(算|认定为?|定性为?|属于|构成|当成|当作|说成)?"
+    r"|(能说是|可以说是|能算|算得上|这种算|这算|算是|按)(在|是|作)?$"
+)
+
+
 def actor(text: str, hit: CueHit, family: str) -> str:
     """ "subject" unless the words make a third party the actor of this act, or the subject its victim."""
-    if family in THIRD_PARTY_FAMILIES and third_party_actor(text, hit.start):
+    if family not in THIRD_PARTY_FAMILIES:
+        return "subject"
+    if third_party_actor(text, hit.start):
+        return "third_party"
+    if _DOERS_BEFORE.search(text[max(0, hit.start - 4) : hit.start]) and text[hit.end : hit.end + 1] == "的":
         return "third_party"
     return "subject"
+
+
+def asks_classification(text: str, start: int) -> bool:
+    """Do the words just before ``start`` ask whether the story counts as what follows?"""
+    return bool(_CLASSIFY.search(text[max(0, start - 8) : start]))
 
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
@@ -71,6 +90,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         for hit in find_cues(text, rule.patterns, rules.language):
             if hit.negated and not rule.negated:
                 continue  # a denied cue with no stated opposite says nothing either way
+            if asks_classification(text, hit.start):
+                continue  # "会不会算故意", "这种算在探索吧": the question names a category, not a fact
             value = rule.negated if hit.negated and rule.negated else rule.value
             by_factor.setdefault(rule.factor, []).append((hit, rule, value))
     disputed: dict[str, str] = {}
@@ -103,7 +124,11 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             facts.red_cues.pop(red.id, None)  # "没有发过补贴": an earlier suspicion is cleared
     _read_violations(text, rules, facts, turn)
     for circ in rules.circumstances:
-        stated = [h for h in find_cues(text, circ.patterns, rules.language) if not h.negated]
+        stated = [
+            h
+            for h in find_cues(text, circ.patterns, rules.language)
+            if not h.negated and not asks_classification(text, h.start)
+        ]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause
             facts.items.append(Fact("circumstance", circ.id, "yes", stated[0].clause, turn))
@@ -124,6 +149,9 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
 def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
     for rule in rules.violations:
         hits = find_cues(text, rule.patterns, rules.language)
+        if not hits:
+            continue
+        hits = [h for h in hits if not (h.hedged and asks_classification(text, h.start))]
         if not hits:
             continue
         affirmed = [h for h in hits if not h.negated]

@@ -25,11 +25,13 @@ from assistant.normalize import fold
 
 NGRAMS = (1, 2, 3)
 MIN_COUNT = 2  # an n-gram seen once in the corpus teaches nothing general
-EPOCHS = 14
-LEARNING_RATE = 0.6
+EPOCHS = 30
+LEARNING_RATE = 2.0
+DECAY = 0.1
 L2 = 1e-6
 SEED = 20261130
-_SPLIT = re.compile(r"[,.;!?，。；！？\n、：:]")
+_SPLIT = re.compile(r"[,;!?，。；！？\n、：:]|(?<!\d)\.|\.(?!\d)")
+_SENTENCE_END = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
 # An unpunctuated run (phone messages) is also read in overlapping windows of this many characters.
 WINDOW = 18
 STRIDE = 9
@@ -45,17 +47,27 @@ class Segment:
 
 
 def segments(turns: list[str]) -> list[Segment]:
-    """Clauses of every turn, with overlapping windows over long unpunctuated runs."""
+    """Clauses of every turn, with overlapping windows over long unpunctuated runs, and each pair of
+    neighbouring clauses of a sentence read together (a fact often spans two: "去三亚开会，剩下几天都在
+    海边玩")."""
     out: list[Segment] = []
     for number, turn in enumerate(turns):
         start = 0
+        clauses: list[Segment] = []
         for m in [*_SPLIT.finditer(turn), None]:
             end = m.start() if m else len(turn)
             piece = turn[start:end]
             stripped = piece.strip()
             if stripped:
                 offset = start + piece.index(stripped)
-                out.append(Segment(number, offset, stripped))
+                clause = Segment(number, offset, stripped)
+                out.append(clause)
+                if clauses and not _SENTENCE_END.search(
+                    turn, clauses[-1].start + len(clauses[-1].text), offset
+                ):
+                    first = clauses[-1]
+                    out.append(Segment(number, first.start, turn[first.start : offset + len(stripped)]))
+                clauses.append(clause)
                 if len(stripped) > WINDOW + STRIDE:
                     for i in range(0, len(stripped) - WINDOW + 1, STRIDE):
                         out.append(Segment(number, offset + i, stripped[i : i + WINDOW]))
@@ -85,7 +97,7 @@ def corpus_digest(corpus_dir: Path) -> str:
     for path in sorted(corpus_dir.glob("*.jsonl")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    params = f"{NGRAMS}{MIN_COUNT}{EPOCHS}{LEARNING_RATE}{L2}{SEED}"
+    params = f"{NGRAMS}{MIN_COUNT}{EPOCHS}{LEARNING_RATE}{DECAY}{L2}{SEED}"
     digest.update(params.encode())
     return digest.hexdigest()[:16]
 
@@ -133,7 +145,7 @@ class ClauseModel:
             examples.append((ids, 1.0 / math.sqrt(len(ids)) if len(ids) else 0.0, target))
         rng = np.random.default_rng(SEED)
         for epoch in range(EPOCHS):
-            rate = LEARNING_RATE / (1 + epoch * 0.3)
+            rate = LEARNING_RATE / (1 + epoch * DECAY)
             for k in rng.permutation(len(examples)):
                 ids, scale, target = examples[k]
                 if not len(ids):

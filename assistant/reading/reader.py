@@ -9,6 +9,7 @@ only above model.yaml's `support`, so the model makes a story less tolerable, no
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from assistant.reading.cue_reader import THIRD_PARTY_FAMILIES, read_turns, third
 from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
+
+_CLASSIFY_IN = re.compile(r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?")
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,20 @@ class Reader:
                         Fact("circumstance", circ, "yes", piece.text, piece.turn, reader="model", score=p)
                     )
             elif kind == "violation" and p >= cfg.violation and name not in facts.violations:
+                if _CLASSIFY_IN.search(piece.text):
+                    continue  # "这个会不会算统计造假": the question names what to rule out
                 if self.rules.language.negators.search(piece.text):
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
                 if name not in {v.id for v in self.rules.violations}:
                     continue
                 sure = certainty(piece)
-                hedged = sure != "stated" or p < cfg.violation_firm
+                # The teller calls it an honest mistake ("漏看了材料，多发了补贴"): the model's reading of a
+                # violation is then asked about, not decided (the rules decide what they read).
+                intent = facts.factors.get("intent")
+                mistake = (
+                    intent is not None and intent.value == "negligent" and "intent" not in facts.model_read
+                )
+                hedged = sure != "stated" or p < cfg.violation_firm or mistake
                 who = (
                     "third_party"
                     if name in THIRD_PARTY_FAMILIES
