@@ -30,7 +30,7 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
         is_hedged = False
         if red.id in facts.red_cues:
             evidence, is_hedged = facts.red_cues[red.id]
-        elif red.when and not any(f in facts.doubts for f in red.when):
+        elif red.when and not any(f in facts.doubts for f in (*red.when, *red.doubted_by)):
             # A factor the story itself puts in doubt cannot carry a red line; it is asked for instead.
             values = [facts.factors.get(f) for f in red.when]
             if all(

@@ -12,7 +12,8 @@ import yaml
 from assistant.normalize import fold
 
 # A full stop between digits is a decimal point ("1.6万"), not a break.
-CLAUSE_BREAK = re.compile(r"[,;!?，。；！？\n]|(?<!\d)\.|\.(?!\d)")
+# A space is a break too: unpunctuated phone messages separate their clauses with spaces.
+CLAUSE_BREAK = re.compile(r"[,;!?，。；！？\s]|(?<!\d)\.|\.(?!\d)")
 SENTENCE_BREAK = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
 LONG_CLAUSE = 40
 HEDGE_REACH = 14
@@ -83,7 +84,7 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (nxt.start() if nxt else len(text))
 
 
-def _hedged(text: str, left: int, right: int, cue: int, lang: Language) -> bool:
+def hedged_at(text: str, left: int, right: int, cue: int, lang: Language) -> bool:
     """A hedge in the cue's own clause, or earlier in its sentence with no confirmation between:
     reported speech runs on ("有村民举报说分得不公平，他亲戚家也领了") until something settles it
     ("公司说是公开比选的，可后来纪委查出来，他拿了六万多")."""
@@ -122,7 +123,7 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
             near = clause
             if right - left > LONG_CLAUSE:
                 near = text[max(left, m.start() - HEDGE_REACH) : min(right, m.end() + HEDGE_REACH)]
-            hedged = bool(_FACT_QUESTION.search(near)) or _hedged(text, left, right, m.start(), lang)
+            hedged = bool(_FACT_QUESTION.search(near)) or hedged_at(text, left, right, m.start(), lang)
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

@@ -169,7 +169,10 @@ class Assistant:
         facts = self.reader.read(turns)
         # Conduct the reading found told of someone (a named violation, even one only alleged, or gain
         # stated): a story to judge, whether or not it ends with a question.
-        told = any(v.actor == "subject" for v in facts.violations.values())
+        # (a violation only the clause model suspects does not turn a question into a story)
+        told = any(
+            v.actor == "subject" and (not v.hedged or v.reader == "rules") for v in facts.violations.values()
+        )
         flagged = any(
             not v.hedged and v.value == self.rules.dominant.get(name) for name, v in facts.factors.items()
         )

@@ -28,6 +28,7 @@ class RedLineRule:
     patterns: list[re.Pattern[str]]
     when: dict[str, str]
     unless: dict[str, str]
+    doubted_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Rules:
                     compile_cues(r.get("cues", [])),
                     dict(r.get("when", {})),
                     dict(r.get("unless", {})),
+                    tuple(r.get("doubted_by", [])),
                 )
                 for r in red
             ],

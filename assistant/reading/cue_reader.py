@@ -26,6 +26,8 @@ _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我�
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
 THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct"})
+# Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
+THIRD_PARTY_VALUES = frozenset({"deliberate"})
 
 
 def third_party_actor(text: str, position: int) -> bool:
@@ -69,7 +71,7 @@ def actor(text: str, hit: CueHit, family: str) -> str:
 
 def asks_classification(text: str, start: int) -> bool:
     """Do the words just before ``start`` ask whether the story counts as what follows?"""
-    return bool(_CLASSIFY.search(text[max(0, start - 8) : start]))
+    return bool(_CLASSIFY.search(text[max(0, start - 12) : start]))
 
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
@@ -92,6 +94,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 continue  # a denied cue with no stated opposite says nothing either way
             if asks_classification(text, hit.start):
                 continue  # "会不会算故意", "这种算在探索吧": the question names a category, not a fact
+            if rule.value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
+                continue  # "企业是用伪造的土地证骗的担保": the third party's intent, not the subject's
             value = rule.negated if hit.negated and rule.negated else rule.value
             by_factor.setdefault(rule.factor, []).append((hit, rule, value))
     disputed: dict[str, str] = {}

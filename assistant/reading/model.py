@@ -30,7 +30,8 @@ LEARNING_RATE = 2.0
 DECAY = 0.1
 L2 = 1e-6
 SEED = 20261130
-_SPLIT = re.compile(r"[,;!?，。；！？\n、：:]|(?<!\d)\.|\.(?!\d)")
+# (not at 、: "来不及签合同、走招标" is one clause, its negation reaching both items)
+_SPLIT = re.compile(r"[,;!?，。；！？\s：:]|(?<!\d)\.|\.(?!\d)")
 _SENTENCE_END = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
 # An unpunctuated run (phone messages) is also read in overlapping windows of this many characters.
 WINDOW = 18

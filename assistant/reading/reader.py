@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.cues import load_yaml
+from assistant.cues import hedged_at, load_yaml
 from assistant.domain import FactorValue
 from assistant.reading.cue_reader import THIRD_PARTY_FAMILIES, read_turns, third_party_actor
 from assistant.reading.facts import Fact, Facts, Sighting, verified
@@ -74,6 +74,12 @@ class Reader:
         facts.items = verified(facts.items, turns)
         return facts
 
+    @staticmethod
+    def _mistake(facts: Facts) -> bool:
+        """The rules read the teller calling it an honest mistake ("操作不熟", "漏看了材料")."""
+        intent = facts.factors.get("intent")
+        return intent is not None and intent.value == "negligent" and "intent" not in facts.model_read
+
     def _complete(self, turns: list[str], facts: Facts, model: ClauseModel, cfg: ModelSettings) -> None:
         pieces = segments(turns)
         if not pieces:
@@ -94,10 +100,18 @@ class Reader:
                 return "asked"
             if "hearsay" in index and probs[row, index["hearsay"]] >= cfg.certainty:
                 return "reported"
-            if self.rules.language.hedges.search(piece.text):
+            turn = turns[piece.turn]
+            end = piece.start + len(piece.text)
+            # A hedge earlier in the sentence reaches this clause too ("有村民举报说分得不公平，他亲戚家也领了").
+            if hedged_at(turn, piece.start, end, piece.start, self.rules.language):
                 return "reported"
             return "stated"
 
+        favourable = [
+            v.evidence
+            for f, v in facts.factors.items()
+            if v.evidence and not v.hedged and v.value in ("public", "negligent", "collective", "remedied")
+        ]
         for label in model.labels:
             kind, _, name = label.partition(":")
             found = best(label)
@@ -114,7 +128,9 @@ class Reader:
                 if any((b := best(o)) is not None and b[1] >= p for o in rival):
                     continue
                 sure = certainty(piece)
-                facts.factors[kind] = FactorValue(name, piece.text, sure != "stated")
+                # A red flag only the model read, in a story the rules read as an honest mistake, is asked.
+                doubtful = label in cfg.red_flags and self._mistake(facts)
+                facts.factors[kind] = FactorValue(name, piece.text, sure != "stated" or doubtful)
                 facts.model_read.add(kind)
                 if p >= cfg.support:
                     facts.model_confident.add(kind)
@@ -139,14 +155,12 @@ class Reader:
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
                 if name not in {v.id for v in self.rules.violations}:
                     continue
+                if any(piece.text in e or e in piece.text for e in favourable):
+                    continue  # the rules read these very words as favourable ("怕孩子们吃不上饭")
                 sure = certainty(piece)
                 # The teller calls it an honest mistake ("漏看了材料，多发了补贴"): the model's reading of a
                 # violation is then asked about, not decided (the rules decide what they read).
-                intent = facts.factors.get("intent")
-                mistake = (
-                    intent is not None and intent.value == "negligent" and "intent" not in facts.model_read
-                )
-                hedged = sure != "stated" or p < cfg.violation_firm or mistake
+                hedged = sure != "stated" or p < cfg.violation_firm or self._mistake(facts)
                 who = (
                     "third_party"
                     if name in THIRD_PARTY_FAMILIES
