@@ -119,11 +119,19 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
                     negated = True
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
+            # "上没上会": an A-not-A question around a cue that carries its own negation asks, not states.
+            asks = (
+                m.start() > 0
+                and m.group(0)[:1] in "没不"
+                and text[m.start() - 1] == text[m.start() + 1 : m.start() + 2]
+            )
             clause = text[left:right]
             near = clause
             if right - left > LONG_CLAUSE:
                 near = text[max(left, m.start() - HEDGE_REACH) : min(right, m.end() + HEDGE_REACH)]
-            hedged = bool(_FACT_QUESTION.search(near)) or hedged_at(text, left, right, m.start(), lang)
+            hedged = (
+                asks or bool(_FACT_QUESTION.search(near)) or hedged_at(text, left, right, m.start(), lang)
+            )
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
             )

@@ -189,6 +189,8 @@ class Answer:
     id: Any = None
     outcome: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The facts the reading found (assistant.reading.Fact.to_json()), each with the user's own words.
+    reading: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -211,4 +213,6 @@ class Answer:
             out["outcome"] = self.outcome
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.reading:
+            out["reading"] = list(self.reading)
         return out

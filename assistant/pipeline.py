@@ -16,7 +16,8 @@ from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.normalize import normalize_question
-from assistant.reading import Reader
+from assistant.reading import Facts, Reader
+from assistant.reading.spans import users_words
 from assistant.retrieve import Retriever
 from assistant.rules import Rules
 from assistant.settings import Settings
@@ -73,10 +74,12 @@ class Analysis:
     turns: list[str]  # normalised user turns, oldest first
     province: str | None
     intent: Intent
+    raw_turns: list[str] = field(default_factory=list)  # the same turns as the user typed them
     refusal: str | None = None  # "injection", "improper", "missing_clause" or "out_of_scope"
     injection_in_story: bool = False
     hits: list[Hit] = field(default_factory=list)
     assessment: Assessment | None = None
+    facts: Facts | None = None  # what the reading found (kept for the answer's `reading`)
 
 
 @dataclass
@@ -177,7 +180,9 @@ class Assistant:
             not v.hedged and v.value == self.rules.dominant.get(name) for name, v in facts.factors.items()
         )
         result = self.classifier.classify(joined, facts.stated, told, flagged)
-        analysis = Analysis(turns=turns, province=province, intent=result.intent)
+        analysis = Analysis(
+            turns=turns, province=province, intent=result.intent, raw_turns=list(conversation.turns)
+        )
         refs = self._article_refs(question)
         if result.refusal:
             analysis.refusal = result.refusal
@@ -192,6 +197,7 @@ class Assistant:
         analysis.hits = self.retriever.search(joined, self.settings.top_k, province, named_units=named).hits
         analysis.injection_in_story = result.injection_in_story
         if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
+            analysis.facts = facts
             analysis.assessment = assess(turns, facts, self.rules, province)
         return analysis
 
@@ -245,7 +251,23 @@ class Assistant:
             follow_up=follow_up,
             mode="offline",
             outcome=outcome,
+            reading=self._reading(analysis),
         )
+
+    @staticmethod
+    def _reading(analysis: Analysis) -> list[dict[str, object]]:
+        """The facts read, each span in the words the user typed (mapped back from the normalised turn)."""
+        if analysis.facts is None or analysis.assessment is None:
+            return []
+        out = []
+        for fact in analysis.facts.items:
+            item = fact.to_json()
+            if fact.turn < len(analysis.raw_turns):
+                item["span"] = users_words(
+                    fact.span, analysis.turns[fact.turn], analysis.raw_turns[fact.turn]
+                )
+            out.append(item)
+        return out
 
     def _article_refs(self, question: str) -> list[str | None]:
         """Units the question names by document and article (item); None for one the base lacks."""

@@ -162,3 +162,20 @@ def test_who_objected_is_tolerable_without_showing_a_motive(assistant: Assistant
     )
     assert answer.verdict is Verdict.TOLERABLE
     assert "ccp-accountability-2019:17.2" in [c.id for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "周末我开单位的公车回了趟老家，油费也是单位报的",
+        "我們鎮長   把公車開回老家過年，開了一個禮拜",
+        "为了工作，没人往自己兜里装钱，就是审批的时候不懂政策漏看了材料，后来追回了",
+    ],
+)
+def test_the_answers_reading_quotes_the_words_the_user_typed(assistant: Assistant, question: str) -> None:
+    reading = assistant.ask(question).to_json()["reading"]
+    assert reading
+    for fact in reading:
+        assert fact["span"] in question, fact
+        assert fact["certainty"] in ("stated", "reported", "asked")
+        assert fact["actor"] in ("subject", "third_party")

@@ -28,6 +28,7 @@ _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct"})
 # Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
 THIRD_PARTY_VALUES = frozenset({"deliberate"})
+FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
 
 
 def third_party_actor(text: str, position: int) -> bool:
@@ -107,9 +108,13 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             # Only reported accounts, and they disagree: the fact is in dispute. A fact the teller states
             # stands against hearsay; a rumoured red flag stays a red line to be confirmed.
             disputed[factor] = hit.clause
-        facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
         polarity = "denied" if hit.negated else "stated"
-        facts.items.append(Fact("factor", factor, value, hit.clause, turn, polarity, certainty(hit)))
+        sure = certainty(hit)
+        facts.items.append(Fact("factor", factor, value, hit.clause, turn, polarity, sure))
+        if sure == "asked" and value != rules.dominant.get(factor) and value in FAVOURABLE:
+            # "有没有上会？" asks for the fact; it does not state it (a red flag asked about stays, hedged).
+            continue
+        facts.factors[factor] = FactorValue(value, hit.clause, hit.hedged)
         if factor == "motive":
             # "没有哪个村干部从中拿好处": a firm denial of gain anywhere in the message, unless gain wins.
             denials = [h for h in hits if h[0].negated and h[2] == "public" and not h[0].hedged]
