@@ -130,14 +130,16 @@ def assess(
         factors[f].value in exempt[f] for f in ("basis", "process", "intent")
     )
     is_fault = any(c in facts.circumstances for c in mitigate["circumstances"])
+    chosen = [c for c in exempt["items"] if c in facts.circumstances]
+    exempt_units = [u for c in chosen for u in exempt["items"][c]] or list(exempt["units"])
     if (is_fault or not is_exempt) and factors["remedy"].value in mitigate["remedy"]:
         result.outcome = "mitigate"
-        units = list(outcomes["mitigate"]["units"])
+        # A tolerable kind of failure remedied after a fault: 第十八条 first, and the 第十七条 item it fits.
+        units = list(outcomes["mitigate"]["units"]) + (exempt_units if is_exempt else [])
     else:
         result.outcome = "exempt"
         # The item of 第十七条 the facts fit: 不可抗力 only when the story names an unforeseeable cause.
-        chosen = [c for c in exempt["items"] if c in facts.circumstances]
-        units = [u for c in chosen for u in exempt["items"][c]] or list(exempt["units"])
+        units = exempt_units
     if "staff" in facts.circumstances:
         units = list(outcomes["staff"]["units"]) + units
     result.support_unit_ids = _dedupe(units + _distinction_units(facts, rules, province))

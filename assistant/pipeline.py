@@ -194,6 +194,9 @@ class Assistant:
             analysis.intent = Intent.OUT_OF_SCOPE
             return analysis
         named = [u for u in refs if u is not None]
+        # An act the question names ("收购物卡算不算违纪") brings the article that defines it, story or not.
+        by_id = {v.id: v for v in self.rules.violations}
+        named += [by_id[k].units[0] for k in facts.violations if k in by_id and by_id[k].units]
         analysis.hits = self.retriever.search(joined, self.settings.top_k, province, named_units=named).hits
         analysis.injection_in_story = result.injection_in_story
         if result.intent in (Intent.SCENARIO, Intent.DRAFTING):
