@@ -65,6 +65,9 @@ def assess(
         if name not in facts.factors and value.value != "unknown":
             facts.factors[name] = FactorValue(value.value, value.evidence, hedged=True)
     factors = {name: facts.factors.get(name, FactorValue()) for name in FACTOR_NAMES}
+    if facts.denied_gain:
+        # "有人传老板是他同学…没发现任何利益输送": gain denied in so many words settles the hearsay.
+        facts.doubts.pop("motive", None)
     story = "。".join(turns)
     for patterns, factor in rules.decisive_when:
         hit = next((m for p in patterns if (m := p.search(story))), None)

@@ -15,11 +15,15 @@ from assistant.normalize import fold
 # A space is a break too: unpunctuated phone messages separate their clauses with spaces.
 CLAUSE_BREAK = re.compile(r"[,;!?，。；！？\s]|(?<!\d)\.|\.(?!\d)")
 SENTENCE_BREAK = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
+# A denial after the thing denied, ending its clause: "好处都莫得", "回扣？没有", "一分钱也没拿".
+_POST_NEGATION = re.compile(
+    r"(都|也|全|一点|一分|一个|根本)?(没有|没|莫得|冇得?|没得|无)(拿|要|收|得|捞|沾|有|过)?(?=[,;!?，。；！？\s]|$)"
+)
 LONG_CLAUSE = 40
 HEDGE_REACH = 14
 _A_NOT_A = re.compile(r"(.)[没不]\1")
 # Of those, the ones that put a fact in question ("有没有", "收没收"); "能不能容错" asks for the verdict.
-_FACT_QUESTION = re.compile(r"([有是收拿给报上定])[没不]\1")
+_FACT_QUESTION = re.compile(r"([有是收拿给报上定受算要用让批交退追查])[没不]\1")
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,13 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language) -> boo
     return False
 
 
-def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> list[CueHit]:
-    """Every match of the patterns in text, each marked negated/hedged by its own clause."""
+def find_cues(
+    text: str, patterns: list[re.Pattern[str]], lang: Language, inner_negation: bool = False
+) -> list[CueHit]:
+    """Every match of the patterns in text, each marked negated/hedged by its own clause.
+
+    ``inner_negation``: the patterns carry no negation of their own (the violation lexicon), so a
+    negator inside a match denies it ("村干部没人入股分钱" matches "干部…入股")."""
     hits: list[CueHit] = []
     for pattern in patterns:
         for m in pattern.finditer(text):
@@ -117,6 +126,10 @@ def find_cues(text: str, patterns: list[re.Pattern[str]], lang: Language) -> lis
                 gap = before[neg.end() :]
                 if len(gap) <= lang.window and not lang.blockers.search(gap):
                     negated = True
+            if not negated and _POST_NEGATION.match(text, m.end()):
+                negated = True
+            if inner_negation and not negated and lang.negators.search(text, m.start() + 1, m.end()):
+                negated = True
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
             # "上没上会": an A-not-A question around a cue that carries its own negation asks, not states.

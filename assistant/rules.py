@@ -41,6 +41,7 @@ class ViolationRule:
     units: tuple[str, ...]
     patterns: list[re.Pattern[str]]
     red_line: bool = True
+    anchors: re.Pattern[str] | None = None  # what a model sighting needs in the same turn
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class Rules:
                     tuple(v["units"]),
                     compile_cues(v["cues"]),
                     bool(v.get("red_line", True)),
+                    re.compile(v["anchors"]) if v.get("anchors") else None,
                 )
                 for key, v in load_yaml(rules_dir / "violations.yaml")["violations"].items()
             ],

@@ -55,7 +55,7 @@ _DOERS_BEFORE = re.compile(r"(几|一些|个别|部分|有些|有的|少数|两|
 # thing to rule out. Such words state no red flag; the facts the story states decide.
 _CLASSIFY = re.compile(
     r"(会不会|算不算|是不是|属不属于|构不构成|能不能|会被|怕被|担心被)(算|认定为?|定性为?|属于|构成|当成|当作|说成)?"
-    r"|(能说是|可以说是|能算|算得上|这种算|这算|算是|按)(在|是|作)?$"
+    r"|(能说是|可以说是|能算|算得上|这种算|这算|算是|按)(在|是|作)?$|(?<![预打计清结核盘])算(他|她|我|是)?$"
 )
 
 
@@ -157,7 +157,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
 
 def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
     for rule in rules.violations:
-        hits = find_cues(text, rule.patterns, rules.language)
+        hits = find_cues(text, rule.patterns, rules.language, inner_negation=True)
         if not hits:
             continue
         hits = [h for h in hits if not (h.hedged and asks_classification(text, h.start))]

@@ -153,8 +153,11 @@ class Reader:
                     continue  # "这个会不会算统计造假": the question names what to rule out
                 if self.rules.language.negators.search(piece.text):
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
-                if name not in {v.id for v in self.rules.violations}:
+                rule = next((v for v in self.rules.violations if v.id == name), None)
+                if rule is None:
                     continue
+                if rule.anchors is not None and not rule.anchors.search(turns[piece.turn]):
+                    continue  # "铲车被落石砸坏" is no 公车: the act needs its object in the story
                 if any(piece.text in e or e in piece.text for e in favourable):
                     continue  # the rules read these very words as favourable ("怕孩子们吃不上饭")
                 sure = certainty(piece)
