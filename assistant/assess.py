@@ -76,6 +76,10 @@ def assess(
     named_firm, named_hedged, cited = _violations(facts, rules)
     firm, hedged = _red_lines(facts, rules)
     firm, hedged = named_firm + firm, named_hedged + hedged
+    if "lawfulness" in facts.doubts:
+        # "是否符合政策尚未查清": an act the story names is asked about; stated red-flag facts still decide.
+        asked = [r for r in firm if r.id.startswith("violation:") or r.id in facts.red_cues]
+        firm, hedged = [r for r in firm if r not in asked], asked + hedged
     cfg = rules.verdict
     ask = cfg["follow_up"]
     result = Assessment(

@@ -34,6 +34,7 @@ class ModelSettings:
     support: float
     rules_only: frozenset[str]
     red_flags: frozenset[str]
+    factor_anchors: dict[str, re.Pattern[str]]
     circumstances: dict[str, str]
 
     @classmethod
@@ -50,6 +51,7 @@ class ModelSettings:
             float(t["support"]),
             frozenset(str(x) for x in raw.get("rules_only", [])),
             frozenset(str(x) for x in raw.get("red_flags", [])),
+            {str(k): re.compile(str(v)) for k, v in (raw.get("factor_anchors") or {}).items()},
             {str(k): str(v) for k, v in raw["circumstances"].items()},
         )
 
@@ -123,6 +125,9 @@ class Reader:
                     continue
                 if label in cfg.red_flags and p < cfg.red_flag:
                     continue
+                anchor = cfg.factor_anchors.get(label)
+                if anchor is not None and not anchor.search(piece.text):
+                    continue  # "先跟一家运输公司谈好价钱" names no gain
                 # The other value of the same factor read as strongly: the model cannot tell; leave it.
                 rival = [o for o in model.labels if o.startswith(kind + ":") and o != label]
                 if any((b := best(o)) is not None and b[1] >= p for o in rival):
