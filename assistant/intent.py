@@ -45,14 +45,15 @@ class IntentClassifier:
         ``red_flag``: it found a red-flag value stated (gain, deliberate, banned, serious harm)."""
         has_actor = bool(self._count(self.actors, text))
         # Conduct told of someone is a story to judge, whatever words it uses.
-        conduct = (violation or red_flag) and has_actor
+        happened = bool(self._count(self.events, text))
+        # ("迎检前一晚把没复垦的地块用绿网盖了": an act that happened needs no named actor.)
+        conduct = (violation or red_flag) and (has_actor or happened)
         domain = self._count(self.domain, text) or conduct
         # A story tells what someone did: facts the rules weigh, and an actor or enough facts to show
         # it is not a general question put in general words ("党员行为造成损失…还要处分吗").
         general = bool(self._count(self.general, text))
         # Without an actor, facts make a story only when something happened ("…发了补贴"); "逢年过节收
         # 购物卡，算不算违纪？" names an act in general.
-        happened = bool(self._count(self.events, text))
         is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general and happened))
         # "周末开单位的车回了趟老家": an act the rules name, told of someone, is a story with or without a question.
         is_story = is_story or (conduct and not general)
