@@ -125,7 +125,10 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         cue_hits = find_cues(text, red.patterns, rules.language)
         if not cue_hits:
             continue
-        affirmed = [h for h in cue_hits if not h.negated]
+        # "后查明该企业伪造了社保缴费证明": a third party's act is not the subject's red line.
+        affirmed = [h for h in cue_hits if not h.negated and not third_party_actor(text, h.start)]
+        if not affirmed and not all(h.negated for h in cue_hits):
+            continue
         if affirmed:
             hedged = all(h.hedged for h in affirmed)
             facts.red_cues[red.id] = (affirmed[0].clause, hedged)
