@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--out", type=Path, default=None, help="report folder (default eval/runs/latest)")
     ev.add_argument("--no-baseline", action="store_true", help="skip the naive vector baseline")
+    ev.add_argument(
+        "--reader",
+        choices=["rules", "gold"],
+        default="rules",
+        help="rules: the assistant reads each story; gold: each item's labelled factors are the reading",
+    )
 
     sub.add_parser("check", help="validate the knowledge base and report every problem")
     add_drafting_parsers(sub)  # draft, handout, quiz
@@ -181,7 +187,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.runner import run_cli
 
-    return run_cli(args.set_file, args.out, baseline=not args.no_baseline)
+    return run_cli(args.set_file, args.out, baseline=not args.no_baseline, reader=args.reader)
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}

@@ -150,10 +150,12 @@ class Assistant:
         """Answer one question (a conversation of one turn)."""
         return self.converse(Conversation([question], province))
 
-    def converse(self, conversation: Conversation) -> Answer:
-        """Answer the last turn of a conversation, with the facts of every earlier turn."""
+    def converse(self, conversation: Conversation, reading: Facts | None = None) -> Answer:
+        """Answer the last turn of a conversation, with the facts of every earlier turn.
+
+        ``reading``: facts read elsewhere (the evaluation's gold reading) instead of the reader's."""
         started = time.perf_counter()
-        analysis = self.analyse(conversation)
+        analysis = self.analyse(conversation, reading)
         answer = self.offline_answer(analysis)
         if self.llm is not None and not analysis.refusal:
             answer = self.llm.answer(analysis, answer, started)
@@ -161,7 +163,7 @@ class Assistant:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
-    def analyse(self, conversation: Conversation) -> Analysis:
+    def analyse(self, conversation: Conversation, reading: Facts | None = None) -> Analysis:
         """Everything decided before any text is written: intent, refusal, retrieval, assessment."""
         limit = self.settings.max_question_chars
         turns = [normalize_question(t, self.settings.knowledge_dir, limit) for t in conversation.turns]
@@ -169,7 +171,7 @@ class Assistant:
         question = turns[-1]
         joined = "。".join(turns)
         # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
-        facts = self.reader.read(turns)
+        facts = reading if reading is not None else self.reader.read(turns)
         # Conduct the reading found told of someone (a named violation, even one only alleged, or gain
         # stated): a story to judge, whether or not it ends with a question.
         # (a violation only the clause model suspects does not turn a question into a story)

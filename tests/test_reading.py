@@ -179,3 +179,34 @@ def test_the_answers_reading_quotes_the_words_the_user_typed(assistant: Assistan
         assert fact["span"] in question, fact
         assert fact["certainty"] in ("stated", "reported", "asked")
         assert fact["actor"] in ("subject", "third_party")
+
+
+def test_the_gold_reader_measures_the_decision_layer_on_the_labelled_facts(assistant: Assistant) -> None:
+    from assistant.evaluation.dataset import EvalItem
+    from assistant.evaluation.runner import predict
+
+    story = "我们当时就是这么做的，后来出了点问题，这件事能容错吗？"
+    base: dict[str, object] = {
+        "category": "scenario",
+        "question": story,
+        "must_cite": (),
+        "rationale": "测试",
+    }
+    tolerable = EvalItem(
+        id="G1",
+        verdict=Verdict.TOLERABLE,
+        factors={"motive": "public", "process": "collective", "basis": "exploratory"},
+        **base,  # type: ignore[arg-type]
+    )
+    assert predict(tolerable, assistant).verdict == "needs_more_facts"  # the words state nothing
+    assert predict(tolerable, assistant, reader="gold").verdict == "tolerable"
+    banned = EvalItem(
+        id="G2",
+        verdict=Verdict.NOT_TOLERABLE,
+        factors={"motive": "unknown"},
+        violations=("ccp-discipline-2023:117",),
+        **base,  # type: ignore[arg-type]
+    )
+    answer = predict(banned, assistant, reader="gold").answer
+    assert answer is not None and answer.verdict is Verdict.NOT_TOLERABLE
+    assert any(c.id.startswith("ccp-discipline-2023:117") for c in answer.citations)

@@ -57,6 +57,8 @@ class EvalItem:
     rationale: str = ""
     pair: str | None = None
     line: int = 0
+    factor_evidence: dict[str, str] = field(default_factory=dict)  # the words that state each factor
+    violations: tuple[str, ...] = ()  # the articles the story's conduct breaches (gold reading)
 
 
 def _check_fields(raw: dict[str, Any], where: str, problems: list[str]) -> bool:
@@ -109,6 +111,8 @@ def _item(raw: dict[str, Any], line: int) -> EvalItem:
         rationale=raw["rationale"],
         pair=raw.get("pair") or None,
         line=line,
+        factor_evidence={str(k): str(v) for k, v in (raw.get("factor_evidence") or {}).items()},
+        violations=tuple(str(v) for v in (raw.get("violations") or [])),
     )
 
 

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from assistant.evaluation.baseline import BaselineResult, load_committed, run_baseline
 from assistant.evaluation.dataset import EvalItem, load_set
+from assistant.evaluation.gold import gold_facts
 from assistant.evaluation.metrics import (
     CategoryScore,
     CitationMetrics,
@@ -36,7 +37,7 @@ from assistant.evaluation.metrics import (
     verdict_metrics,
 )
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.pipeline import Assistant
+from assistant.pipeline import Assistant, Conversation
 from assistant.settings import Settings, get_settings
 
 __all__ = ["EvalResult", "Failure", "evaluate", "run_baseline", "run_cli", "score"]
@@ -174,21 +175,32 @@ def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: Know
     )
 
 
-def predict(item: EvalItem, assistant: Assistant) -> Prediction:
-    """One item through the assistant; an exception becomes an ``error`` prediction, not a crash."""
+READERS = ("rules", "gold")
+
+
+def predict(item: EvalItem, assistant: Assistant, reader: str = "rules") -> Prediction:
+    """One item through the assistant; an exception becomes an ``error`` prediction, not a crash.
+    ``reader``: "rules" (the assistant's own reading) or "gold" (the item's labelled facts, for items
+    that carry factor labels; others are read as usual)."""
     started = time.perf_counter()
     try:
-        answer = assistant.ask(item.question, item.province)
+        if reader == "gold" and item.factors:
+            reading = gold_facts(item, assistant.rules)
+            answer = assistant.converse(Conversation([item.question], item.province), reading)
+        else:
+            answer = assistant.ask(item.question, item.province)
     except Exception as exc:  # any failure is a result to count: one bad item must not end the run
         wall = (time.perf_counter() - started) * 1000
         return Prediction(item.id, None, wall, f"{type(exc).__name__}: {exc}")
     return Prediction(item.id, answer, (time.perf_counter() - started) * 1000)
 
 
-def evaluate(items: Sequence[EvalItem], assistant: Assistant, progress: bool = True) -> EvalResult:
+def evaluate(
+    items: Sequence[EvalItem], assistant: Assistant, progress: bool = True, reader: str = "rules"
+) -> EvalResult:
     """Answer every item with ``assistant`` (progress bar on stderr) and score the answers."""
     bar = tqdm(items, desc="eval", unit="q", disable=not progress)
-    predictions = [predict(item, assistant) for item in bar]
+    predictions = [predict(item, assistant, reader) for item in bar]
     return score(items, predictions, assistant.kb)
 
 
@@ -206,7 +218,7 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
+def run_cli(set_file: Path | None, out: Path | None, baseline: bool, reader: str = "rules") -> int:
     """``assistant eval``: returns 0 whatever the numbers (the CI gate is a test, not this command)."""
     from assistant.evaluation import report  # matplotlib is loaded only when a report is written
 
@@ -218,7 +230,7 @@ def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
     committed = load_committed(committed_path)
     started = time.perf_counter()
     assistant = Assistant(settings)
-    result = evaluate(items, assistant)
+    result = evaluate(items, assistant, reader=reader)
     naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
     fallback_mode = "llm" if settings.llm_enabled else "offline"
     meta = report.RunMeta(
@@ -226,7 +238,7 @@ def run_cli(set_file: Path | None, out: Path | None, baseline: bool) -> int:
         items=len(items),
         knowledge_version=assistant.kb.version,
         timestamp=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        mode=",".join(result.modes) or fallback_mode,
+        mode=(",".join(result.modes) or fallback_mode) + ("" if reader == "rules" else f", reader={reader}"),
         seconds=round(time.perf_counter() - started, 2),
     )
     report.write_run(out_dir, result, naive, meta, committed)

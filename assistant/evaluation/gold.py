@@ -1,0 +1,40 @@
+"""The gold reading: an item's labelled facts as the reading, to measure the decision layer on its own.
+
+`assistant eval --reader gold` answers each item with its labelled `factors` (and `violations`, where a
+set carries them) in place of what the reader found: what the rules decide when the reading is right.
+A wrong verdict under the gold reading is a rule (or label) problem, not a reading problem.
+"""
+
+from __future__ import annotations
+
+from assistant.domain import FactorValue
+from assistant.evaluation.dataset import EvalItem
+from assistant.reading.facts import Fact, Facts, Sighting
+from assistant.rules import Rules
+
+
+def _family(article: str, rules: Rules) -> str | None:
+    """The named violation whose defining units include the labelled article (or a finer unit of it)."""
+    for rule in rules.violations:
+        if any(
+            u == article or u.startswith(article + ".") or article.startswith(u + ".") for u in rule.units
+        ):
+            return rule.id
+    return None
+
+
+def gold_facts(item: EvalItem, rules: Rules) -> Facts:
+    facts = Facts()
+    for name, value in item.factors.items():
+        if value == "unknown":
+            continue
+        evidence = item.factor_evidence.get(name, "")
+        facts.factors[name] = FactorValue(value, evidence)
+        facts.items.append(Fact("factor", name, value, evidence or item.question, 0, reader="gold"))
+    if facts.factors.get("motive", FactorValue()).value == "public":
+        facts.denied_gain = True  # the label states the public purpose in the story's words
+    for article in item.violations:
+        family = _family(article, rules)
+        if family and family not in facts.violations:
+            facts.violations[family] = Sighting(item.question, False, "subject", "gold")
+    return facts
