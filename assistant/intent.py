@@ -57,6 +57,10 @@ class IntentClassifier:
         is_story = bool(story_factors) and (has_actor or (story_factors >= 2 and not general and happened))
         # "周末开单位的车回了趟老家": an act the rules name, told of someone, is a story with or without a question.
         is_story = is_story or (conduct and not general)
+        # A fact of the story, something that happened, and a request for a judgement: a story, however thin
+        # ("这个项目是班子集体研究定的，后来亏了点钱，能容错吗？").
+        asks_judgement = bool(self._count(self.judgement, _last_sentence(text)))
+        is_story = is_story or (bool(story_factors) and happened and not general and asks_judgement)
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (
             has_actor
