@@ -61,6 +61,11 @@ class IntentClassifier:
         # ("这个项目是班子集体研究定的，后来亏了点钱，能容错吗？").
         asks_judgement = bool(self._count(self.judgement, _last_sentence(text)))
         is_story = is_story or (bool(story_factors) and happened and not general and asks_judgement)
+        # An account of what happened at work, with no question about the rules in it, is a story told to
+        # be judged ("项目没招标直接给了一家公司 现在审计问起来了"); knowledge questions ask.
+        is_story = is_story or (
+            happened and bool(self._count(self.domain, text)) and not _ASKS_RULES.search(text)
+        )
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (
             has_actor
@@ -94,6 +99,11 @@ class IntentClassifier:
         if procedure:
             return IntentResult(Intent.PROCEDURE)
         return IntentResult(Intent.KNOWLEDGE)
+
+
+_ASKS_RULES = re.compile(
+    r"[?？]|吗|什么|怎么|怎样|如何|哪些|哪个|哪种|哪几|是否|有没有|能不能|可不可以|算不算|咋|啥|多少"
+)
 
 
 def _last_sentence(text: str) -> str:

@@ -18,6 +18,7 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 # 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
 _THIRD_PARTY = re.compile(
     r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
+    r"|一户人家|个体户|业主|承租人|申请户|种粮大户"
 )
 _SUBJECT = re.compile(
     r"我|他|她|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|经理|干部|领导|班子|处长|厅长"
