@@ -16,6 +16,7 @@ from assistant.server import create_app
 from assistant.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.llm_support import (
+    ANSWER_TASK,
     FORGED_ID,
     FORGED_QUOTE,
     Q_KNOW,
@@ -102,3 +103,35 @@ def test_a_stream_cut_midway_ends_with_the_verified_answer(
     assert last["replaced"] is True
     assert REPLACEMENT_RULE in text and text.index(REPLACEMENT_RULE) > 0
     assert response.text.rstrip().endswith("data: [DONE]")
+
+
+MADE_UP = "收受财物数额较小的可以免予问责"
+
+
+def _made_up(llm: Assistant) -> Reply:
+    """A valid citation beside prose that puts invented words in the clause's mouth."""
+    return valid(llm, Q_OK, prose=f"所述情况可以对照条文理解[1]。条文明确规定“{MADE_UP}”。")
+
+
+@pytest.mark.parametrize("endpoint", ["ask", "chat", "chat-stream"])
+def test_a_made_up_quotation_in_the_prose_never_reaches_a_client(
+    base_url: str, llm: Assistant, fake: FakeOpenAI, endpoint: str
+) -> None:
+    fake.script(_made_up(llm), _made_up(llm))  # the answer and its one retry
+    if endpoint == "ask":
+        response = httpx.post(base_url + "/v1/ask", json={"question": Q_OK}, timeout=30)
+        assert response.json()["mode"] == "offline" and response.json()["notes"]
+    else:
+        body = {"stream": endpoint == "chat-stream", "messages": [{"role": "user", "content": Q_OK}]}
+        response = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    assert MADE_UP not in response.text
+    assert len([r for r in fake.chat_requests() if ANSWER_TASK in json.dumps(r, ensure_ascii=False)]) == 2
+    if endpoint == "chat-stream":
+        assert response.text.rstrip().endswith("data: [DONE]")
+
+
+def test_quoting_the_users_own_words_is_allowed(base_url: str, llm: Assistant, fake: FakeOpenAI) -> None:
+    fake.script(valid(llm, Q_OK, prose="您所说的“事后补了手续”属于及时补救的情形[1]。"))
+    body = httpx.post(base_url + "/v1/ask", json={"question": Q_OK}, timeout=30).json()
+    assert body["mode"] == "llm" and "“事后补了手续”" in body["answer"]

@@ -59,6 +59,11 @@ class Prepared:
     analysis: Analysis  # the analysis the answer rests on (re-decided with the model's factor reading)
     offline: Answer  # its offline answer: the fallback, and the source of verdict and follow-up
 
+    @property
+    def words(self) -> list[str]:
+        """The user's own words, as typed and as normalised: the prose may quote them."""
+        return [*self.analysis.turns, *self.analysis.raw_turns]
+
 
 class LLMAnswerer:
     """Writes answers with a chat model under the grounding rules; never raises for the model's sake."""
@@ -114,7 +119,7 @@ class LLMAnswerer:
         self, p: Prepared, verdict: Verdict, text: str, parsed: object, deadline: float
     ) -> Grounded | None:
         answer = parsed if isinstance(parsed, ModelAnswer) else parse_answer(text)
-        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask)
+        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask, p.words)
         if grounded is not None:
             return grounded
         log.info("model answer rejected: %s", ",".join(sorted({x.code for x in problems})))
@@ -122,7 +127,7 @@ class LLMAnswerer:
         stated = [Problem(x.code, p.masker.mask(x.message)) for x in problems]
         retry = self.writer.write_answer(self.writer.retry_messages(p.messages, text, stated), deadline)
         answer = retry.parsed if isinstance(retry.parsed, ModelAnswer) else parse_answer(retry.text)
-        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask)
+        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask, p.words)
         if grounded is None:
             log.info("retried answer rejected: %s", ",".join(sorted({x.code for x in problems})))
         return grounded
@@ -149,8 +154,14 @@ class LLMAnswerer:
             return
         analysis, offline = p.analysis, p.offline
         reader = AnswerFieldReader()
+        # Citations come last, so while streaming a quotation may be words of any unit given (or the
+        # user's); the final check holds it to the units actually cited.
         gate = SentenceGate(
-            lambda s: self.checker.prose_problems(s, offline.verdict, p.given), p.masker.unmask
+            lambda s: (
+                self.checker.prose_problems(s, offline.verdict, p.given)
+                + self.checker.quote_problems(s, p.given.values(), p.words)
+            ),
+            p.masker.unmask,
         )
         pieces: list[str] = []
         shown: list[str] = []
@@ -199,6 +210,10 @@ class LLMAnswerer:
         verdict = draft.assessment.verdict
         before = {x.code for x in self.checker.prose_problems(draft.text, verdict, given)}
         new = [x for x in self.checker.prose_problems(text, verdict, given) if x.code not in before]
+        # The offline draft is verified text (clauses, the facts as given, templates): a quotation
+        # in the rewrite must be found there, in a cited clause or in the user's words.
+        words = [draft.text, *draft.analysis.turns, *draft.analysis.raw_turns]
+        new += self.checker.quote_problems(text, given.values(), words)
         if new:
             raise AssistantError("改写未通过核验：" + "；".join(x.message for x in new))
         return text

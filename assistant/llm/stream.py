@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.llm.grounding import Problem
+from assistant.llm.quotations import open_quotation
 
 _START = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -101,11 +102,19 @@ class SentenceGate:
             return ""
         self.pending += text
         shown: list[str] = []
-        while (m := _SENTENCE_END.search(self.pending)) is not None:
-            sentence, self.pending = self.pending[: m.end()], self.pending[m.end() :]
+        while (end := self._sentence_end()) is not None:
+            sentence, self.pending = self.pending[:end], self.pending[end:]
             if not self._passes(sentence, shown):
                 break
         return "".join(shown)
+
+    def _sentence_end(self) -> int | None:
+        """Where the first complete sentence of the pending text ends; a 。 or ； inside a quotation
+        does not end it (the quotation is checked whole, so it is shown whole or not at all)."""
+        for m in _SENTENCE_END.finditer(self.pending):
+            if not open_quotation(self.pending[: m.end()]):
+                return m.end()
+        return None
 
     def flush(self) -> str:
         """The last, unterminated sentence, if it passes."""
