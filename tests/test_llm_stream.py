@@ -68,3 +68,12 @@ def test_the_gate_holds_a_quotation_until_it_closes_and_checks_it_whole() -> Non
     assert gate.feed("条文规定“出于公心的。") == ""
     assert gate.feed("一律免责”。后文。") == ""
     assert gate.closed and seen == ["条文规定“出于公心的。一律免责”。"]
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udc00", "\\ud800\\u0041", "\\ud800x"])
+def test_a_lone_surrogate_from_a_model_becomes_a_replacement_character(escape: str) -> None:
+    raw = '{"answer": "前' + escape + '后", "citations": []}'
+    reader = AnswerFieldReader()
+    out = "".join(reader.feed(ch) for ch in raw)
+    assert "\ufffd" in out and out.startswith("前") and out.endswith("后")
+    out.encode("utf-8")  # a user can be sent it

@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.encoding import SafeJSONResponse
 from assistant.http.holder import knowledge_version
 from assistant.pipeline import Conversation
 
@@ -46,17 +46,17 @@ def router(ctx: AppContext) -> APIRouter:
         }
 
     @r.post("/v1/ask")
-    async def ask(request: Request) -> JSONResponse:
+    async def ask(request: Request) -> SafeJSONResponse:
         """One question, no conversation: the answer object of the contract."""
         body = await read_json(request)
         question = text_field(body, "question")
         province = text_field(body, "province", required=False)
         assert question is not None
         answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None)
-        return JSONResponse(answer.to_json())
+        return SafeJSONResponse(answer.to_json())
 
     @r.post("/v1/converse")
-    async def converse(request: Request) -> JSONResponse:
+    async def converse(request: Request) -> SafeJSONResponse:
         """One message of a conversation kept by the server (the web page): follow-ups complete facts."""
         body = await read_json(request)
         cid = conversation_id(text_field(body, "conversation_id"))
@@ -65,11 +65,11 @@ def router(ctx: AppContext) -> APIRouter:
         assert question is not None
         if is_reset(question):
             await run_in_threadpool(ctx.conversations.clear, f"web:{cid}")
-            return JSONResponse({"reset": True, "message": RESET_REPLY})
+            return SafeJSONResponse({"reset": True, "message": RESET_REPLY})
         answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province)
         out = answer.to_json()
         out["conversation"] = {"id": cid, "open": still_open}
-        return JSONResponse(out)
+        return SafeJSONResponse(out)
 
     @r.delete("/v1/conversations/{cid}")
     async def reset(cid: str) -> dict[str, Any]:

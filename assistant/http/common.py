@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.domain import Answer
 from assistant.errors import InputError
+from assistant.http.encoding import SafeJSONResponse, bad_unicode_field
 from assistant.http.holder import AssistantHolder, knowledge_version
 from assistant.pipeline import Conversation
 from assistant.settings import Settings
@@ -48,22 +48,27 @@ class NotFound(InputError):
 
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> SafeJSONResponse:
     """The contract's error shape: ``{"error": {"code", "message"}}``."""
-    return JSONResponse(
+    return SafeJSONResponse(
         status_code=status, content={"error": {"code": code, "message": message}}, headers=headers
     )
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON; an InputError for an empty, non-UTF-8 or malformed body."""
+    """The request body as JSON; an InputError for an empty, non-UTF-8 or malformed body, or one with
+    a lone surrogate (``"\\ud800"``) in any string, key or value."""
     raw = await request.body()
     if not raw.strip():
         raise InputError("请求体为空。")
     try:
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError("请求体不是合法的 UTF-8 JSON。") from exc
+    where = bad_unicode_field(body)
+    if where is not None:
+        raise InputError(f"字段 {where} 含有无效的 Unicode 字符（孤立的代理项），请检查文本编码。")
+    return body
 
 
 def text_field(body: Any, name: str, required: bool = True) -> str | None:
@@ -118,7 +123,7 @@ class AppContext:
         """Write the audit row of an answer; a failing audit write is logged, the answer still goes out."""
         try:
             self.audit.record(answer, channel, user_id, version)
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError, ValueError):
             log.exception("audit write failed")
 
     def converse(

@@ -9,7 +9,6 @@ a stream is sent as an error event followed by ``[DONE]``, never a dropped conne
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -18,13 +17,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.domain import Answer
 from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.encoding import SafeJSONResponse, dumps
 from assistant.http.holder import knowledge_version
 from assistant.llm.stream import same_text
 from assistant.normalize import normalize_question
@@ -95,8 +95,12 @@ def _usage(turns: list[str], text: str) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _sse(data: dict[str, Any]) -> str:
-    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+def _sse(data: dict[str, Any]) -> bytes:
+    """One server-sent event; encoded here, so that no text can fail to encode after the stream opened."""
+    return b"data: " + dumps(data) + b"\n\n"
+
+
+DONE = b"data: [DONE]\n\n"
 
 
 def router(ctx: AppContext) -> APIRouter:
@@ -117,7 +121,7 @@ def router(ctx: AppContext) -> APIRouter:
         return model_card
 
     @r.post("/v1/chat/completions", response_model=None)
-    async def chat(request: Request) -> JSONResponse | StreamingResponse:
+    async def chat(request: Request) -> SafeJSONResponse | StreamingResponse:
         """A chat completion over the user turns given, as JSON or as an SSE stream."""
         body = await read_json(request)
         turns = user_turns(body)
@@ -150,16 +154,16 @@ def _reply(
     citations: list[dict[str, Any]],
     turns: list[str],
     answer: Answer | None = None,
-) -> JSONResponse | StreamingResponse:
+) -> SafeJSONResponse | StreamingResponse:
     """A whole completion, as JSON or as a short stream."""
     if stream:
 
-        async def once() -> AsyncIterator[str]:
+        async def once() -> AsyncIterator[bytes]:
             chunk = {**head, "object": "chat.completion.chunk"}
             yield _sse({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]})
             final = {"index": 0, "delta": {}, "finish_reason": "stop"}
             yield _sse({**chunk, "choices": [final], "citations": citations, "usage": _usage(turns, text)})
-            yield "data: [DONE]\n\n"
+            yield DONE
 
         return StreamingResponse(
             once(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
@@ -174,13 +178,27 @@ def _reply(
     }
     if answer is not None:
         out["verdict"] = str(answer.verdict)
-    return JSONResponse(out)
+    return SafeJSONResponse(out)
 
 
 async def _stream(
     ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
-) -> AsyncIterator[str]:
-    """SSE chunks from Assistant.stream: role, text pieces, the citation list, the final chunk, [DONE]."""
+) -> AsyncIterator[bytes]:
+    """SSE chunks of one answer, always ended by ``[DONE]``: whatever fails inside, the client gets an
+    error frame first rather than a dropped connection (see _answer_frames)."""
+    try:
+        async for frame in _answer_frames(ctx, assistant, conversation, head, user):
+            yield frame
+    except Exception:  # the stream is open: report the failure in it rather than drop the connection
+        log.exception("stream failed")
+        yield _sse({"error": {"code": "stream_error", "message": "回答中断，请重试。"}})
+    yield DONE
+
+
+async def _answer_frames(
+    ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
+) -> AsyncIterator[bytes]:
+    """Role, text pieces, the citation list and the final chunk from Assistant.stream (no [DONE])."""
     chunk = {**head, "object": "chat.completion.chunk"}
 
     def piece(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -202,11 +220,10 @@ async def _stream(
                 # In LLM mode a failure after text was shown carries the verified offline answer.
                 final = event.answer
                 break
-    except Exception:  # the stream is open: report the failure in it rather than drop the connection
+    except Exception:  # the answer failed: an error frame, not a dropped connection
         log.exception("stream failed")
     if final is None:
         yield _sse({"error": {"code": "stream_error", "message": error}})
-        yield "data: [DONE]\n\n"
         return
     replaced = not same_text(streamed, final.answer)
     if replaced:
@@ -223,4 +240,3 @@ async def _stream(
     last["replaced"] = replaced
     last["usage"] = _usage(conversation.turns, final.answer + tail)
     yield _sse(last)
-    yield "data: [DONE]\n\n"
