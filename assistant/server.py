@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError
-from assistant.http import api, draft, openai_compat
+from assistant.http import admin, api, draft, openai_compat
 from assistant.http.common import AppContext, error_response
 from assistant.http.encoding import SafeJSONResponse
 from assistant.http.guard import Guard
@@ -70,12 +70,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         version="0.1.0",
         lifespan=lifespan,
         default_response_class=SafeJSONResponse,
+        # Off by default: the Swagger page loads its scripts and styles from a public CDN.
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.ctx = ctx
     _errors(app)
     app.include_router(api.router(ctx))
     app.include_router(openai_compat.router(ctx))
     app.include_router(draft.router(ctx))
+    app.include_router(admin.router(ctx))
     app.include_router(callback.router(ctx, wecom, MessageDedupe(state_path(settings))))
 
     @app.get("/", include_in_schema=False)
@@ -84,7 +89,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
-    app.add_middleware(Guard, token=settings.api_token, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        Guard,
+        token=settings.api_token,
+        max_body_bytes=settings.max_body_bytes,
+        allowed_hosts=settings.host_names,
+    )
     return app
 
 

@@ -28,7 +28,9 @@ THE_FACTS = "是班子集体研究决定的，事先没有明确禁止，事后�
 def base_url(
     settings: Settings, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    own = settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("server-state")})
+    own = settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("server-state"), "admin_without_token": True}
+    )
     with running(create_app(own, assistant)) as url:
         yield url
 
@@ -294,7 +296,8 @@ _LONE = '"\\ud800"'  # the JSON text "\ud800": a lone surrogate once decoded
     ],
 )
 def test_a_lone_surrogate_in_any_field_is_a_400(base_url: str, path: str, body: str) -> None:
-    response = httpx.post(base_url + path, content=(body % _LONE).encode(), timeout=30)
+    headers = {"content-type": "application/json"}
+    response = httpx.post(base_url + path, content=(body % _LONE).encode(), headers=headers, timeout=30)
     assert _error(response, 400) == "bad_input"
     assert "Unicode" in response.json()["error"]["message"]
 

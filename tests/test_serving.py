@@ -33,7 +33,9 @@ QUESTIONS = [
 @pytest.fixture()
 def own_knowledge(tmp_path: Path) -> Settings:
     shutil.copytree(PROJECT_ROOT / "knowledge", tmp_path / "knowledge")
-    return Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge")
+    return Settings(
+        data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge", admin_without_token=True
+    )
 
 
 def _edit_knowledge(settings: Settings) -> None:
@@ -97,6 +99,7 @@ def two_workers(own_knowledge: Settings) -> Iterator[str]:
         **os.environ,
         "ASSISTANT_DATA_DIR": str(own_knowledge.data_dir),
         "ASSISTANT_KNOWLEDGE_DIR": str(own_knowledge.knowledge_dir),
+        "ASSISTANT_ADMIN_WITHOUT_TOKEN": "true",
     }
     cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", "2"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

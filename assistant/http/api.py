@@ -1,4 +1,4 @@
-"""The answer endpoints: health, one-shot questions, conversations (web page), clause lookup, reload."""
+"""The answer endpoints: health, one-shot questions, conversations (web page), clause lookup."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.errors import InputError
-from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.common import AppContext, NotFound, read_json, text_field
 from assistant.http.encoding import SafeJSONResponse
 from assistant.http.holder import knowledge_version
 from assistant.pipeline import Conversation
@@ -101,21 +101,6 @@ def router(ctx: AppContext) -> APIRouter:
                 "status": doc.status,
                 "publication": doc.publication,
             },
-        }
-
-    @r.post("/v1/admin/reload")
-    async def reload(request: Request) -> dict[str, Any]:
-        """Rebuild the index if knowledge/ changed (``force`` to rebuild anyway) and swap it in
-        without dropping requests; other workers follow within a second."""
-        raw = await request.body()
-        body = await read_json(request) if raw.strip() else {}
-        force = bool_field(body, "force")
-        manifest = await run_in_threadpool(ctx.holder.reload, force)
-        return {
-            "status": "reloaded",
-            "units": manifest.get("units"),
-            "knowledge_version": manifest.get("knowledge_version"),
-            "index_built_at": manifest.get("built_at"),
         }
 
     return r
