@@ -243,3 +243,50 @@ def test_no_callback_input_makes_a_500(rig: WeComRig, raw: bytes, signature: str
     for method in ("GET", "POST"):
         response = httpx.request(method, rig.url + "/wecom/callback", params=query, content=raw)
         assert response.status_code < 500 and response.json()["error"]["code"] == "bad_signature"
+
+
+def _post_at(rig: WeComRig, user: str, content: str, msg_id: str, timestamp: str) -> httpx.Response:
+    nonce = f"n{msg_id}"
+    body, signature = rig.peer.envelope(rig.peer.text_message(user, content, msg_id), timestamp, nonce)
+    query = {"msg_signature": signature, "timestamp": timestamp, "nonce": nonce}
+    return httpx.post(rig.url + "/wecom/callback", params=query, content=body.encode(), timeout=10)
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "978307200",  # 2001, correctly signed: a captured request replayed
+        str(int(time.time()) - 301),
+        str(int(time.time()) + 400),  # from the future
+        "soon",  # signed, but not a time at all
+    ],
+)
+def test_a_message_whose_timestamp_is_off_is_refused(rig: WeComRig, timestamp: str) -> None:
+    start = len(rig.fake.sent)
+    response = _post_at(rig, "replayer", "今天天气怎么样", str(abs(hash(timestamp)) % 10**9), timestamp)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "stale_message"
+    assert "5 分钟" in response.json()["error"]["message"]
+    time.sleep(0.3)
+    assert len(rig.fake.sent) == start  # nothing answered
+
+
+def test_a_message_a_few_minutes_old_is_answered(rig: WeComRig) -> None:
+    response = _post_at(rig, "lisi", "今天天气怎么样", "6001", str(int(time.time()) - 240))
+    text = rig.passive(response)
+    assert text is not None and text.startswith("【超出范围】")
+
+
+def test_ids_outlive_the_timestamp_window_so_a_replay_is_refused(tmp_path: Path) -> None:
+    from assistant.wecom.dedupe import REPLAY_WINDOW_SECONDS, TTL_SECONDS, MessageDedupe
+
+    dedupe = MessageDedupe(tmp_path / "state.sqlite3")
+    sent = 1_800_000_000.0
+    # First seen at the earliest moment the message is accepted; replayed at the latest.
+    assert dedupe.first_time("m-1", now=sent - REPLAY_WINDOW_SECONDS)
+    assert not dedupe.first_time("m-1", now=sent + REPLAY_WINDOW_SECONDS)
+    assert TTL_SECONDS > 2 * REPLAY_WINDOW_SECONDS
+
+
+def test_a_signed_message_with_a_malformed_id_is_a_400(rig: WeComRig) -> None:
+    response = _post_at(rig, "lisi", "今天天气怎么样", "not-a-number", str(int(time.time())))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_input"

@@ -3,7 +3,9 @@
 WeChat waits 5 seconds for the reply to a message. An answer ready within ``wecom_passive_seconds``
 that fits one message goes back passively in the encrypted reply; otherwise the reply is a short
 acknowledgement (or empty) and the answer follows through the active message API once it is ready.
-A message id seen before (WeChat's retry) gets an empty reply and is not answered again.
+A message id seen before (WeChat's retry) gets an empty reply and is not answered again; a message
+whose signed timestamp is more than five minutes off is refused, and ids are kept for longer than
+that window, so a captured request cannot be replayed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from assistant.domain import Answer
 from assistant.errors import AssistantError, InputError
 from assistant.http.common import AppContext
 from assistant.wecom.api import WeComClient
-from assistant.wecom.dedupe import MessageDedupe
+from assistant.wecom.dedupe import REPLAY_WINDOW_SECONDS, MessageDedupe
 from assistant.wecom.format import format_answer, size
 
 log = logging.getLogger("assistant.wecom")
@@ -41,6 +43,27 @@ class NotConfigured(AssistantError):
 
     code = "not_configured"
     http_status = 404
+
+
+class StaleMessage(InputError):
+    """A signed message whose timestamp is too far from now: a replay, or a clock that is wrong."""
+
+    code = "stale_message"
+    http_status = 403
+
+
+def check_timestamp(timestamp: str, now: float | None = None) -> None:
+    """Raise StaleMessage unless the (signed) timestamp is within REPLAY_WINDOW_SECONDS of now."""
+    now = time.time() if now is None else now
+    try:
+        sent = float(int(timestamp))
+    except ValueError:
+        sent = float("nan")
+    if not abs(now - sent) <= REPLAY_WINDOW_SECONDS:  # NaN compares false: refused too
+        raise StaleMessage(
+            f"消息时间戳与服务器时间相差超过 {int(REPLAY_WINDOW_SECONDS // 60)} 分钟，已拒绝"
+            "（可能是重放的旧请求，或服务器时钟不准）。"
+        )
 
 
 class BadSignature(InputError):
@@ -97,6 +120,9 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
             raise BadSignature("消息无法解密。") from exc
         if message is None:
             raise BadSignature("消息为空。")
+        # Checked once the signature (which covers the timestamp) holds: a captured request replayed
+        # after its MsgId was forgotten would otherwise be answered again.
+        check_timestamp(timestamp)
 
         def reply(text: str, background: BackgroundTask | None = None) -> Response:
             xml = TextReply(source=message.target, target=message.source, content=text).render()
@@ -108,7 +134,10 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
 
         if message.type == "event":
             return empty()
-        msg_id = str(getattr(message, "id", "") or uuid.uuid4().hex)
+        try:  # wechatpy converts fields when read: a signed but malformed MsgId fails here
+            msg_id = str(getattr(message, "id", "") or uuid.uuid4().hex)
+        except (TypeError, ValueError) as exc:
+            raise InputError("消息格式不正确（MsgId）。") from exc
         if not await run_in_threadpool(dedupe.first_time, msg_id):
             log.info("retried message %s ignored", msg_id)
             return empty()
