@@ -13,10 +13,12 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import AssistantError, InputError, KnowledgeError
-from assistant.http.common import AppContext, bool_field, read_json
+from assistant.http.common import AppContext, bool_field, error_response, read_json
+from assistant.http.holder import knowledge_version
 
 log = logging.getLogger("assistant.reload")
 
@@ -57,8 +59,8 @@ def router(ctx: AppContext) -> APIRouter:
     """The admin routes, bound to one worker's context."""
     r = APIRouter()
 
-    @r.post("/v1/admin/reload")
-    async def reload(request: Request) -> dict[str, Any]:
+    @r.post("/v1/admin/reload", response_model=None)
+    async def reload(request: Request) -> dict[str, Any] | Response:
         """Rebuild the index if knowledge/ changed (``force`` to rebuild anyway) and swap it in
         without dropping requests; other workers follow within a second."""
         check_admin_request(ctx, request)
@@ -68,8 +70,14 @@ def router(ctx: AppContext) -> APIRouter:
         try:
             manifest = await run_in_threadpool(ctx.holder.reload, force)
         except KnowledgeError as exc:
-            log.error("reload refused: %s: %s", exc.message, "; ".join(exc.problems))
-            raise
+            # Not a server fault: the files are. The old index keeps serving; say which file and line.
+            serving = knowledge_version(ctx.holder.current)
+            log.error(
+                "reload failed, still serving %s: %s: %s", serving, exc.message, "; ".join(exc.problems)
+            )
+            problems = "；".join(exc.problems[:5])
+            message = f"{exc.message}，未重新加载，仍在使用版本 {serving}：{problems}"
+            return error_response(422, "knowledge_invalid", message)
         return {
             "status": "reloaded",
             "units": manifest.get("units"),

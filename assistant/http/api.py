@@ -14,6 +14,7 @@ from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, read_json, text_field
 from assistant.http.encoding import SafeJSONResponse
 from assistant.http.holder import knowledge_version
+from assistant.index import read_failure
 from assistant.pipeline import Conversation
 
 # Web conversation ids are made by the page (random); anything else is refused before it is stored.
@@ -41,6 +42,9 @@ def router(ctx: AppContext) -> APIRouter:
             "mode": "llm" if ctx.settings.llm_enabled else "offline",
             "knowledge_version": knowledge_version(assistant),
             "index_built_at": assistant.index.manifest.get("built_at"),
+            # A newer knowledge/ that failed to build (each problem with its file and line); the
+            # version above keeps serving until a build succeeds. None when there is none.
+            "knowledge_failed": await run_in_threadpool(read_failure, ctx.settings),
             "auth": bool(ctx.settings.api_token),
             "worker_pid": os.getpid(),  # which worker answered: shows that every worker has reloaded
         }
