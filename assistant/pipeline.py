@@ -125,11 +125,13 @@ class Assistant:
                 names[name] = doc.id
         return names
 
-    def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
+    def stream(self, conversation: Conversation, started: float | None = None) -> Iterator[StreamEvent]:
         """Answer as a stream of events. Offline the text is already final, so it is sent in short
         pieces followed by the verified answer; in LLM mode the model's text streams as it is written
-        (see assistant/llm/answerer.py). A failure ends the stream with an error event."""
-        started = time.perf_counter()
+        (see assistant/llm/answerer.py). A failure ends the stream with an error event. ``started``
+        (a ``time.perf_counter()`` reading) is when the question arrived: the answer's deadline
+        runs from there, time spent waiting for a worker thread included."""
+        started = time.perf_counter() if started is None else started
         try:
             analysis = self.analyse(conversation)
             answer = self.offline_answer(analysis)
@@ -154,9 +156,10 @@ class Assistant:
         """Answer one question (a conversation of one turn)."""
         return self.converse(Conversation([question], province))
 
-    def converse(self, conversation: Conversation) -> Answer:
-        """Answer the last turn of a conversation, with the facts of every earlier turn."""
-        started = time.perf_counter()
+    def converse(self, conversation: Conversation, started: float | None = None) -> Answer:
+        """Answer the last turn of a conversation, with the facts of every earlier turn (``started``:
+        as for ``stream``)."""
+        started = time.perf_counter() if started is None else started
         analysis = self.analyse(conversation)
         answer = self.offline_answer(analysis)
         if self.llm is not None and not analysis.refusal:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Seconds the model's part of one answer may take, every attempt and backoff included; "
         "past it the offline answer is given.",
     )
+    llm_max_in_flight: int = Field(
+        16,
+        description="Answers a worker may have the model write at once; the rest are answered offline at "
+        "once, with a note saying so (a slow model must not queue every request behind it).",
+    )
     llm_retries: int = Field(
         2, description="Retries after a timeout, 429, 5xx, malformed body or refused connection."
     )

@@ -33,7 +33,7 @@ class BrokenStream:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
+    def stream(self, conversation: Conversation, started: float | None = None) -> Iterator[StreamEvent]:
         if self._how == "surrogate":
             # Text no UTF-8 encoder accepts (a model's lone surrogate), in the text and the final answer.
             answer = self._inner.converse(conversation)

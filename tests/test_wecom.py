@@ -44,7 +44,7 @@ class SlowAssistant:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def converse(self, conversation: Conversation) -> Any:
+    def converse(self, conversation: Conversation, started: float | None = None) -> Any:
         time.sleep(self._delay)
         return self._inner.converse(conversation)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -52,16 +53,18 @@ def router(ctx: AppContext) -> APIRouter:
     @r.post("/v1/ask")
     async def ask(request: Request) -> SafeJSONResponse:
         """One question, no conversation: the answer object of the contract."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         question = text_field(body, "question")
         province = text_field(body, "province", required=False)
         assert question is not None
-        answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None)
+        answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None, arrived)
         return SafeJSONResponse(answer.to_json())
 
     @r.post("/v1/converse")
     async def converse(request: Request) -> SafeJSONResponse:
         """One message of a conversation kept by the server (the web page): follow-ups complete facts."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         cid = conversation_id(text_field(body, "conversation_id"))
         question = text_field(body, "question")
@@ -70,7 +73,7 @@ def router(ctx: AppContext) -> APIRouter:
         if is_reset(question):
             await run_in_threadpool(ctx.conversations.clear, f"web:{cid}")
             return SafeJSONResponse({"reset": True, "message": RESET_REPLY})
-        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province)
+        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province, arrived)
         out = answer.to_json()
         out["conversation"] = {"id": cid, "open": still_open}
         return SafeJSONResponse(out)

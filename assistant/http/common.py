@@ -27,9 +27,11 @@ T = TypeVar("T")
 # Offline answers are CPU-bound under one GIL: one at a time per worker answers fastest (measured on
 # 2 cores, 2 workers, 8 clients: ~790 req/s with one thread each, ~680 with two, ~600 with anyio's 40),
 # since threads contending for the GIL also starve the event loop. Workers, not threads, use the
-# cores. LLM answers mostly wait on the network, so many may be in flight at once.
+# cores. LLM answers mostly wait on the network: a thread for each answer the model may be writing
+# (ASSISTANT_LLM_MAX_IN_FLIGHT), and some more, so that the answers given offline meanwhile (the slots
+# all taken) never queue behind a slow model.
 ANSWER_THREADS_OFFLINE = 1
-ANSWER_THREADS_LLM = 32
+SPARE_THREADS_LLM = 8
 
 
 class PayloadTooLarge(InputError):
@@ -108,14 +110,21 @@ class AppContext:
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run answering work (blocking) in a worker thread, at most a few at a time when offline."""
         if self._limiter is None:  # made on first use: it belongs to the running event loop
-            threads = ANSWER_THREADS_LLM if self.settings.llm_enabled else ANSWER_THREADS_OFFLINE
+            threads = (
+                self.settings.llm_max_in_flight + SPARE_THREADS_LLM
+                if self.settings.llm_enabled
+                else ANSWER_THREADS_OFFLINE
+            )
             self._limiter = anyio.CapacityLimiter(threads)
         return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
 
-    def answer(self, conversation: Conversation, channel: str, user_id: str | None) -> Answer:
-        """Answer a conversation and write the audit row. Blocking: call it in a worker thread."""
+    def answer(
+        self, conversation: Conversation, channel: str, user_id: str | None, started: float | None = None
+    ) -> Answer:
+        """Answer a conversation and write the audit row. Blocking: call it in a worker thread.
+        ``started`` is when the request arrived (``time.perf_counter()``): the deadline runs from it."""
         assistant = self.holder.current  # taken once: a reload meanwhile does not touch this request
-        answer = assistant.converse(conversation)
+        answer = assistant.converse(conversation, started)
         self.record(answer, channel, user_id, knowledge_version(assistant))
         return answer
 
@@ -127,12 +136,12 @@ class AppContext:
             log.exception("audit write failed")
 
     def converse(
-        self, channel: str, user_id: str, question: str, province: str | None
+        self, channel: str, user_id: str, question: str, province: str | None, started: float | None = None
     ) -> tuple[Answer, bool]:
         """Answer a user's message within their open conversation; return the answer and whether the
         conversation stays open (waiting for facts). Blocking: call it in a worker thread."""
         key = f"{channel}:{user_id}"
         conversation = self.conversations.begin(key, question, province)
-        answer = self.answer(conversation, channel, user_id)
+        answer = self.answer(conversation, channel, user_id, started)
         still_open = self.conversations.finish(key, conversation, answer)
         return answer, still_open

@@ -123,6 +123,7 @@ def router(ctx: AppContext) -> APIRouter:
     @r.post("/v1/chat/completions", response_model=None)
     async def chat(request: Request) -> SafeJSONResponse | StreamingResponse:
         """A chat completion over the user turns given, as JSON or as an SSE stream."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         turns = user_turns(body)
         stream = bool_field(body, "stream")
@@ -136,11 +137,11 @@ def router(ctx: AppContext) -> APIRouter:
         await run_in_threadpool(_validate, assistant, turns, province)
         conversation = Conversation(turns, province)
         if stream:
-            events = _stream(ctx, assistant, conversation, head, user)
+            events = _stream(ctx, assistant, conversation, head, user, arrived)
             return StreamingResponse(
                 events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
             )
-        answer = await ctx.run(ctx.answer, conversation, "openai", user)
+        answer = await ctx.run(ctx.answer, conversation, "openai", user, arrived)
         text = answer.answer + citation_block(answer)
         return _reply(head, False, text, [c.to_json() for c in answer.citations], turns, answer)
 
@@ -182,12 +183,17 @@ def _reply(
 
 
 async def _stream(
-    ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
+    ctx: AppContext,
+    assistant: Assistant,
+    conversation: Conversation,
+    head: dict[str, Any],
+    user: str | None,
+    arrived: float,
 ) -> AsyncIterator[bytes]:
     """SSE chunks of one answer, always ended by ``[DONE]``: whatever fails inside, the client gets an
     error frame first rather than a dropped connection (see _answer_frames)."""
     try:
-        async for frame in _answer_frames(ctx, assistant, conversation, head, user):
+        async for frame in _answer_frames(ctx, assistant, conversation, head, user, arrived):
             yield frame
     except Exception:  # the stream is open: report the failure in it rather than drop the connection
         log.exception("stream failed")
@@ -196,7 +202,12 @@ async def _stream(
 
 
 async def _answer_frames(
-    ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
+    ctx: AppContext,
+    assistant: Assistant,
+    conversation: Conversation,
+    head: dict[str, Any],
+    user: str | None,
+    arrived: float,
 ) -> AsyncIterator[bytes]:
     """Role, text pieces, the citation list and the final chunk from Assistant.stream (no [DONE])."""
     chunk = {**head, "object": "chat.completion.chunk"}
@@ -209,7 +220,7 @@ async def _answer_frames(
     error = "回答中断，请重试。"
     streamed = ""
     try:
-        async for event in iterate_in_threadpool(assistant.stream(conversation)):
+        async for event in iterate_in_threadpool(assistant.stream(conversation, arrived)):
             if event.kind == "token":
                 streamed += event.text
                 yield _sse(piece({"content": event.text}))

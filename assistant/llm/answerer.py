@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,29 @@ FACTOR_SHARE = 0.4  # of the timeout, for factor extraction: the answer needs th
 UNGROUNDED = "大模型的回答未通过引用核验，已使用离线答案"
 TOO_LONG = "问题和条文超出大模型的上下文长度，已使用离线答案"
 INTERRUPTED = "大模型输出中途中断，已改用离线答案。"
+BUSY = "大模型繁忙（同时进行的调用已达上限），已使用离线答案"
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def model_slots(size: int) -> threading.BoundedSemaphore:
+    """The worker's slots for answers the model is writing: one set per process (a reload makes a
+    new Assistant, not a second set of slots)."""
+    with _SLOTS_LOCK:
+        if size not in _SLOTS:
+            _SLOTS[size] = threading.BoundedSemaphore(max(1, size))
+        return _SLOTS[size]
+
+
+@contextmanager
+def model_slot(slots: threading.BoundedSemaphore) -> Iterator[bool]:
+    """A slot if one is free now (True), else False at once: a request never waits for the model."""
+    taken = slots.acquire(blocking=False)
+    try:
+        yield taken
+    finally:
+        if taken:
+            slots.release()
 
 
 def unavailable(exc: LLMUnavailable) -> str:
@@ -86,6 +111,7 @@ class LLMAnswerer:
         self.checker = Checker(kb, settings.knowledge_dir, article_refs)
         self.counter = TokenCounter(settings.llm_encoding, settings.tiktoken_cache_dir)
         self.mask = should_mask(settings)
+        self.slots = model_slots(settings.llm_max_in_flight)
 
     # -- whole answers -------------------------------------------------------------------------
     def _deadline(self, started: float | None) -> float:
@@ -95,7 +121,14 @@ class LLMAnswerer:
         return time.monotonic() + self.settings.llm_timeout - spent
 
     def answer(self, analysis: Analysis, offline: Answer, started: float | None = None) -> Answer:
-        """The model's answer if it passes grounding (mode "llm"), else ``offline`` with a note."""
+        """The model's answer if it passes grounding (mode "llm"), else ``offline`` with a note (at
+        once when the worker's model slots are all taken)."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                return fallback(offline, BUSY)
+            return self._answer(analysis, offline, started)
+
+    def _answer(self, analysis: Analysis, offline: Answer, started: float | None) -> Answer:
         deadline = self._deadline(started)
         try:
             prepared = self._prepare(analysis, offline, deadline)
@@ -139,6 +172,13 @@ class LLMAnswerer:
         """Tokens as the model writes (sentence by sentence, each checked), then the final event with
         the verified answer. A failure after text was shown ends with an error event that carries the
         offline answer; before any text, the offline answer is streamed as if nothing happened."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                yield from as_events(fallback(offline, BUSY))
+                return
+            yield from self._stream(analysis, offline, started)
+
+    def _stream(self, analysis: Analysis, offline: Answer, started: float | None) -> Iterator[StreamEvent]:
         deadline = self._deadline(started)
         try:
             p = self._prepare(analysis, offline, deadline)
@@ -199,6 +239,12 @@ class LLMAnswerer:
         """A drafting.DraftWriter: the model's rewrite of a finished rationale draft. The drafting
         module keeps it only if marks, quotes, proposal and closing survive; this adds the checks it
         lacks (injection echoes, verdict statements) and raises rather than return a failing text."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                raise AssistantError(BUSY)
+            return self._rewrite_draft(draft)
+
+    def _rewrite_draft(self, draft: Draft) -> str:
         deadline = time.monotonic() + self.settings.llm_timeout
         masker = Masker(self.mask)
         keys = load_yaml(self.settings.prompts_dir / "draft_templates.yaml").get("proposal_keys", {})

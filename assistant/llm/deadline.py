@@ -3,7 +3,8 @@
 The client's own retries are off (``max_retries=0``): retries happen here, bounded by a deadline, so
 that a whole answer (every attempt, every backoff) never runs past ``ASSISTANT_LLM_TIMEOUT``. Each
 call also runs in a daemon thread that is abandoned at the deadline: an HTTP timeout bounds one read,
-not a server that trickles bytes, and a user must not wait for either.
+not a server that trickles bytes, and a user must not wait for either. The abandoned call is cut on the
+wire at the same deadline (``transport.py``), so its thread and connection end with it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 import openai
 
 from assistant.errors import UpstreamError
+from assistant.llm.transport import CALL_DEADLINE
 
 T = TypeVar("T")
 BACKOFF_SECONDS = 0.25  # first wait; doubled per retry, never past the deadline
@@ -86,6 +88,7 @@ def before(deadline: float, call: Callable[[], T]) -> T:
     box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
 
     def run() -> None:
+        CALL_DEADLINE.set(deadline)  # the transport cuts the call there, so this thread ends with it
         try:
             with no_tracing():
                 box.put((True, call()))
@@ -159,6 +162,7 @@ def _threaded(open_stream: Callable[[float], Iterator[Any]], deadline: float) ->
     stop = threading.Event()
 
     def produce() -> None:
+        CALL_DEADLINE.set(deadline)
         try:
             with no_tracing():
                 for chunk in open_stream(max(MARGIN, deadline - time.monotonic())):

@@ -109,6 +109,7 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
     @r.post("/wecom/callback")
     async def receive(request: Request) -> Response:
         """An encrypted message: answer passively when quick enough, else acknowledge and push."""
+        arrived = time.perf_counter()
         crypto = _crypto(ctx)
         signature, timestamp, nonce = _params(request, "msg_signature", "timestamp", "nonce")
         raw = await request.body()
@@ -147,7 +148,7 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
         if is_reset(text):
             await run_in_threadpool(ctx.conversations.clear, f"wecom:{user}")
             return reply(RESET_REPLY)
-        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, text, None))
+        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, text, None, arrived))
         done, _ = await asyncio.wait({task}, timeout=ctx.settings.wecom_passive_seconds)
         if not done:
             return reply(ACK, BackgroundTask(_push_later, client, user, task, ctx.settings.wecom_markdown))
