@@ -172,6 +172,7 @@ def cmd_check(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from assistant.http.protocol import HTTP_PROTOCOL
     from assistant.index import build_index, read_manifest
 
     settings = get_settings()
@@ -196,6 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,  # off by default: a line per request costs throughput
+        http=HTTP_PROTOCOL,  # an unparsable request (an unknown method) gets a JSON 400 too
     )
     return 0
 

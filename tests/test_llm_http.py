@@ -135,3 +135,33 @@ def test_quoting_the_users_own_words_is_allowed(base_url: str, llm: Assistant, f
     fake.script(valid(llm, Q_OK, prose="您所说的“事后补了手续”属于及时补救的情形[1]。"))
     body = httpx.post(base_url + "/v1/ask", json={"question": Q_OK}, timeout=30).json()
     assert body["mode"] == "llm" and "“事后补了手续”" in body["answer"]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_openai_reply_says_when_the_model_failed(base_url: str, fake: FakeOpenAI, stream: bool) -> None:
+    fake.script(*[Reply(status=503)] * 6)
+    body = {"stream": stream, "messages": [{"role": "user", "content": Q_KNOW}]}
+    response = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    if stream:
+        chunks = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
+        text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+        meta = chunks[-1]
+    else:
+        meta = response.json()
+        text = meta["choices"][0]["message"]["content"]
+    note = "大模型服务不可用（服务端错误（5xx）），已使用离线答案"
+    assert f"（注：{note}）" in text  # a chat front end shows only the text: it says so there
+    assert meta["mode"] == "offline" and meta["notes"] == [note]
+
+
+def test_a_cut_stream_is_not_called_a_failed_connection(
+    base_url: str, llm: Assistant, fake: FakeOpenAI
+) -> None:
+    reply = valid(llm, Q_KNOW)
+    fake.script(*[Reply(content=reply.content, match=reply.match, cut_after=0)] * 3)
+    body = {"stream": True, "messages": [{"role": "user", "content": Q_KNOW}]}
+    response = httpx.post(base_url + "/v1/chat/completions", json=body, timeout=30)
+    last = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")][-1]
+    assert last["notes"] == ["大模型服务不可用（连接中途断开），已使用离线答案"]
+    assert "无法连接" not in response.text

@@ -4,6 +4,7 @@ and a JSON error (never a 500) for every bad input."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,6 +115,34 @@ def test_deeply_nested_json_is_a_400(base_url: str) -> None:
 def test_unknown_route_and_method(base_url: str) -> None:
     assert _error(httpx.get(base_url + "/nope"), 404) == "not_found"
     assert _error(httpx.get(base_url + "/v1/ask"), 405) == "method_not_allowed"
+    for method in ("PUT", "PATCH", "OPTIONS"):
+        assert _error(httpx.request(method, base_url + "/v1/ask"), 405) == "method_not_allowed"
+    # A method the HTTP parser does not know never reaches the app: it still gets the JSON error.
+    for method in ("BREW", "FOO"):
+        response = httpx.request(method, base_url + "/v1/ask")
+        assert response.headers["content-type"] == "application/json"
+        assert _error(response, 400) == "bad_request"
+
+
+def test_an_unparsable_request_gets_a_json_error(base_url: str) -> None:
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(4096):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert json.loads(body)["error"]["code"] == "bad_request"
+
+
+def test_a_traditional_province_name_is_accepted(base_url: str) -> None:
+    question = "形象工程能容错吗"
+    simplified = httpx.post(base_url + "/v1/ask", json={"question": question, "province": "广东"})
+    for province in ("廣東", "廣東省", " 广东 "):
+        response = httpx.post(base_url + "/v1/ask", json={"question": question, "province": province})
+        assert response.status_code == 200, response.text
+        assert response.json()["citations"] == simplified.json()["citations"]
 
 
 def test_conversation_completes_the_facts(base_url: str) -> None:

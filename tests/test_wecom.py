@@ -292,3 +292,24 @@ def test_ids_outlive_the_timestamp_window_so_a_replay_is_refused(tmp_path: Path)
 def test_a_signed_message_with_a_malformed_id_is_a_400(rig: WeComRig) -> None:
     response = _post_at(rig, "lisi", "今天天气怎么样", "not-a-number", str(int(time.time())))
     assert response.status_code == 400 and response.json()["error"]["code"] == "bad_input"
+
+
+def test_a_part_that_fails_once_is_sent_again(rig: WeComRig) -> None:
+    start = len(rig.fake.sent)
+    rig.fake.fail_sends = [-1]  # the system is busy, once
+    assert rig.passive(rig.post("zhouba", NEEDS_FACTS, "7001")) is None
+    text = "".join(m["markdown"]["content"] for m in rig.pushed("zhouba", start))
+    assert "需补充事实" in text and "[1] 《" in text  # the whole answer arrived
+
+
+def test_the_user_is_told_when_the_push_fails(rig: WeComRig) -> None:
+    start = len(rig.fake.sent)
+    rig.fake.fail_sends = [-1, -1]  # the first part, and its second try
+    assert rig.passive(rig.post("wujiu", NEEDS_FACTS, "7002")) is None
+    deadline = time.time() + 10
+    mine: list[dict[str, Any]] = []
+    while time.time() < deadline and not mine:
+        mine = [m for m in rig.fake.sent[start:] if m["touser"] == "wujiu"]
+        time.sleep(0.05)
+    assert mine and mine[0]["msgtype"] == "text"
+    assert "未能发送完整" in mine[0]["text"]["content"] and "重新提问" in mine[0]["text"]["content"]

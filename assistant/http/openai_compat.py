@@ -55,6 +55,14 @@ def citation_block(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def notes_block(answer: Answer) -> str:
+    """Why the answer is not the model's, when it is not (the model failed, was busy, or wrote
+    something that did not pass the checks): a chat front end shows only the text, so it says so."""
+    if not answer.notes:
+        return ""
+    return "\n\n" + "\n".join(f"（注：{note}）" for note in answer.notes)
+
+
 def _content_text(content: Any) -> str:
     """A message's text: a string, or the text parts of a list of content parts."""
     if isinstance(content, str):
@@ -142,7 +150,7 @@ def router(ctx: AppContext) -> APIRouter:
                 events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
             )
         answer = await ctx.run(ctx.answer, conversation, "openai", user, arrived)
-        text = answer.answer + citation_block(answer)
+        text = answer.answer + notes_block(answer) + citation_block(answer)
         return _reply(head, False, text, [c.to_json() for c in answer.citations], turns, answer)
 
     return r
@@ -179,6 +187,8 @@ def _reply(
     }
     if answer is not None:
         out["verdict"] = str(answer.verdict)
+        out["mode"] = answer.mode
+        out["notes"] = list(answer.notes)
     return SafeJSONResponse(out)
 
 
@@ -242,12 +252,14 @@ async def _answer_frames(
         # cannot take text back, so the verified answer follows in full and the last chunk says so.
         yield _sse(piece({"content": f"\n\n{REPLACEMENT_RULE}\n{final.answer}"}))
     await run_in_threadpool(ctx.record, final, "openai", user, knowledge_version(assistant))
-    tail = citation_block(final)
+    tail = notes_block(final) + citation_block(final)
     if tail:
         yield _sse(piece({"content": tail}))
     last = piece({}, "stop")
     last["citations"] = [c.to_json() for c in final.citations]
     last["verdict"] = str(final.verdict)
     last["replaced"] = replaced
+    last["mode"] = final.mode
+    last["notes"] = list(final.notes)
     last["usage"] = _usage(conversation.turns, final.answer + tail)
     yield _sse(last)

@@ -34,10 +34,14 @@ REASONS = {
     "server": "服务端错误（5xx）",
     "malformed": "返回内容无法解析",
     "connection": "无法连接",
+    "cut": "连接中途断开",
     "rejected": "请求被拒绝",
     "stream": "输出中途中断",
 }
-RETRYABLE = frozenset({"rate_limit", "server", "malformed", "connection", "timeout"})
+RETRYABLE = frozenset({"rate_limit", "server", "malformed", "connection", "cut", "timeout"})
+# The endpoint answered, then the connection broke (the server dropped it, a proxy cut it): not the
+# same as no connection at all, and a user (or an operator reading the notes) should be told which.
+_CUT = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class LLMUnavailable(UpstreamError):
@@ -48,6 +52,16 @@ class LLMUnavailable(UpstreamError):
         self.reason = reason
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from (the client wraps httpx's errors in its own)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def classify(exc: BaseException) -> str:
     """The REASONS key of an exception raised by a chat call."""
     if isinstance(exc, LLMUnavailable):
@@ -55,7 +69,7 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return "connection"
+        return "cut" if any(isinstance(e, _CUT) for e in _causes(exc)) else "connection"
     if isinstance(exc, openai.RateLimitError):
         return "rate_limit"
     if isinstance(exc, openai.APIStatusError):

@@ -36,6 +36,8 @@ log = logging.getLogger("assistant.wecom")
 ACK = "已收到，正在研判，稍后把结果发给您。"
 NOT_TEXT = "目前只能回答文字提问，请用文字描述情况。"
 FAILED = "抱歉，这次没能完成研判，请稍后再试。"
+PUSH_FAILED = "抱歉，研判结果未能发送完整（第 {n}/{total} 条发送失败），请稍后重新提问。"
+RETRY_PUSH_SECONDS = 1.0
 
 
 class NotConfigured(AssistantError):
@@ -168,12 +170,24 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
 
 
 async def _push(client: WeComClient, user: str, answer: Answer, markdown: bool) -> None:
-    """Send an answer through the active message API, part by part, in order."""
+    """Send an answer through the active message API, part by part, in order. A part that fails is
+    tried once more; if it fails again the user is told (a plain-text notice), not left waiting."""
+    parts = format_answer(answer, markdown)
+    for n, part in enumerate(parts, 1):
+        try:
+            await _send_with_retry(client, user, part, markdown)
+        except AssistantError as exc:  # never log the exception chain: its URLs carry the access token
+            log.error("pushing part %d/%d of an answer to WeChat Work failed: %s", n, len(parts), exc.message)
+            await _send_text(client, user, PUSH_FAILED.format(n=n, total=len(parts)))
+            return
+
+
+async def _send_with_retry(client: WeComClient, user: str, part: str, markdown: bool) -> None:
     try:
-        for part in format_answer(answer, markdown):
-            await client.send(user, part, markdown)
-    except AssistantError as exc:  # never log the exception chain: its URLs carry the access token
-        log.error("pushing an answer to WeChat Work failed: %s", exc.message)
+        await client.send(user, part, markdown)
+    except AssistantError:
+        await asyncio.sleep(RETRY_PUSH_SECONDS)  # a busy or briefly unreachable API: once more
+        await client.send(user, part, markdown)
 
 
 async def _push_later(
