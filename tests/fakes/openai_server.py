@@ -111,6 +111,7 @@ class FakeOpenAI:
         self.sending = 0  # replies still being sent (their connection open): a client that gave up
         # on one must have closed it
         self._script: list[Reply] = []
+        self._default = Reply()  # used when no scripted reply matches (see ``always``)
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -127,10 +128,16 @@ class FakeOpenAI:
         with self._lock:
             self._script.extend(r if isinstance(r, Reply) else Reply(content=r) for r in replies)
 
+    def always(self, reply: Reply) -> None:
+        """Answer every request without a scripted reply with ``reply`` (a fault, for load tests)."""
+        with self._lock:
+            self._default = reply
+
     def clear(self) -> None:
-        """Forget queued replies and recorded requests."""
+        """Forget queued replies, the default fault and recorded requests."""
         with self._lock:
             self._script.clear()
+            self._default = Reply()
             self.requests.clear()
 
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -179,7 +186,7 @@ class FakeOpenAI:
             for i, reply in enumerate(self._script):
                 if reply.match is None or reply.match in text:
                     return self._script.pop(i)
-        return Reply()
+            return self._default
 
     def _build(self) -> FastAPI:
         app = FastAPI()
