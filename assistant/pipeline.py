@@ -94,11 +94,13 @@ class Assistant:
     """Holds the index and rules; answers questions and conversations offline."""
 
     def __init__(self, settings: Settings, index: SearchIndex | None = None) -> None:
-        self.index = index or open_index(settings)
-        if self.index.knowledge_dir is not None:
-            # Rules and lexicon come from the snapshot the index was built from, like the clauses:
-            # an edit in progress (or a broken file) in knowledge/ never reaches a running service.
-            settings = settings.model_copy(update={"knowledge_dir": self.index.knowledge_dir})
+        if index is None:
+            index = open_index(settings)
+            if index.knowledge_dir is not None:
+                # Rules and lexicon come from the snapshot the index was built from, like the clauses:
+                # an edit in progress (or a broken file) in knowledge/ never reaches a running service.
+                settings = settings.model_copy(update={"knowledge_dir": index.knowledge_dir})
+        self.index = index
         self.settings = settings
         self.kb = self.index.kb
         knowledge_dir = settings.knowledge_dir

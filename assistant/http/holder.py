@@ -32,7 +32,10 @@ WARM_UP_QUESTION = "三个区分开来是哪三个？"
 def open_assistant(settings: Settings, folder: Path | None = None) -> Assistant:
     """An Assistant on a build (the current one by default), warmed up: first-use costs (tokenizer,
     retrieval, reader) are paid before it serves, and rules that fail to load fail here."""
-    assistant = Assistant(settings, index=open_build(settings, folder))
+    index = open_build(settings, folder)
+    if index.knowledge_dir is not None:  # rules and lexicon from the build's snapshot, like the clauses
+        settings = settings.model_copy(update={"knowledge_dir": index.knowledge_dir})
+    assistant = Assistant(settings, index=index)
     assistant.analyse(Conversation([WARM_UP_QUESTION]))  # analyse never calls an LLM
     return assistant
 
