@@ -57,7 +57,7 @@ bench: $(STAMP) bench-http
 clean:
 	rm -rf $(VENV) data
 
-# Faults and hostile input on 127.0.0.1 only, in bounded runs (about 5 minutes): fuzz, 32 clients,
+# Faults and hostile input on 127.0.0.1 only, in bounded runs (under 3 minutes on 2 cores): fuzz, 32 clients,
 # memory over 1,000 long questions, LLM faults at 100 concurrent requests, kill -9 of a worker.
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak
