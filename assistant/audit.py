@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,10 @@ class AuditLog(SqliteStore):
 
     def __init__(self, path: Path, retention_days: int = 0) -> None:
         super().__init__(path, _SCHEMA)
+        # One writer per process at a time: threads that each find the database locked back off in
+        # SQLite's busy handler (sleeps of up to 100 ms), so a burst of answers finishing together
+        # (an LLM timeout under load) queued for a second or more; taking turns here costs nothing.
+        self._write_lock = threading.Lock()
         self.retention_days = retention_days
         self._last_prune = 0.0
         self.prune()
@@ -93,7 +98,8 @@ class AuditLog(SqliteStore):
             answer.mode,
             round(answer.latency_ms, 3),
         )
-        self._conn().execute(_INSERT, row)
+        with self._write_lock:
+            self._conn().execute(_INSERT, row)
         if ts - self._last_prune > PRUNE_EVERY_SECONDS:
             self.prune(ts)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from assistant.drafting.commands import COMMANDS as DRAFTING_COMMANDS
 from assistant.drafting.commands import add_parsers as add_drafting_parsers
 from assistant.errors import AssistantError, InputError, KnowledgeError
 from assistant.questionfile import read_question_lines
-from assistant.settings import get_settings
+from assistant.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
@@ -149,10 +149,18 @@ def _stream_answer(assistant: Assistant, question: str, province: str | None) ->
                 print(f"  [{c.id}] {c.title}")
 
 
+def _validator(settings: Settings) -> Callable[[Path], object]:
+    """Open a whole Assistant on a new build before it is swapped in: rules that fail to load fail it."""
+    from assistant.http.holder import open_assistant
+
+    return lambda folder: open_assistant(settings, folder)
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.index import build_index
 
-    manifest = build_index(get_settings(), force=args.rebuild)
+    settings = get_settings()
+    manifest = build_index(settings, force=args.rebuild, validate=_validator(settings))
     print(
         f"索引就绪：{manifest['units']} 个条文单元，知识库版本 {manifest['knowledge_version']}，向量 {manifest['embedder']}"
     )
@@ -170,9 +178,24 @@ def cmd_check(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from assistant.index import build_index
+    from assistant.http.protocol import HTTP_PROTOCOL
+    from assistant.index import build_index, read_manifest
 
-    build_index(get_settings())  # built once here, then served read-only by every worker
+    settings = get_settings()
+    try:  # built once here, then served read-only by every worker (workers never build)
+        build_index(settings, validate=_validator(settings))
+    except KnowledgeError as exc:
+        manifest = read_manifest(settings)
+        if manifest is None:
+            raise  # nothing to fall back on
+        # A broken file must not keep the service down: serve the last good index, and say so
+        # (here, in the log, and in /healthz until a build succeeds).
+        print(
+            f"知识库有错误，未能重建索引；继续使用上一个有效索引（版本 {manifest.get('knowledge_version')}）：",
+            file=sys.stderr,
+        )
+        for problem in exc.problems:
+            print("  " + problem, file=sys.stderr)
     uvicorn.run(
         "assistant.server:create_app",
         factory=True,
@@ -180,6 +203,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,  # off by default: a line per request costs throughput
+        http=HTTP_PROTOCOL,  # an unparsable request (an unknown method) gets a JSON 400 too
     )
     return 0
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.cues import compile_cues, load_yaml
 from assistant.domain import Intent
 from assistant.errors import InputError
+from assistant.normalize import fold
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,9 @@ class Provinces:
         if value is None or not str(value).strip():
             return None
         value = str(value).strip()
+        folded = fold(value)  # as questions are: 廣東 → 广东, full-width letters and spaces folded
         for alias, name in self.aliases:
-            if value == alias:
+            if folded == alias:
                 return name
         raise InputError(f"未知的省份：{value}（请使用如“浙江”“广东”的省级行政区名称）")
 

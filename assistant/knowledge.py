@@ -75,39 +75,95 @@ def knowledge_hash(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+# The reading corpus (.jsonl) counts too: the index is built from a snapshot of these files, and a
+# snapshot taken before the corpus changed would keep the old clause model serving.
+DATA_SUFFIXES = {".yaml", ".txt", ".jsonl"}
+
+
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     """Every data file whose change must rebuild the index."""
-    return sorted(p for p in knowledge_dir.rglob("*") if p.is_file() and p.suffix in {".yaml", ".txt"})
+    return sorted(p for p in knowledge_dir.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
 
 
-def _problem(problems: list[str], file: Path, where: str, message: str) -> None:
-    problems.append(f"{file.name}: {where}: {message}")
+class _Mapping(dict[Any, Any]):
+    """A YAML mapping that remembers the line it starts on (for error messages)."""
+
+    line = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are _Mapping, so a problem can name the line of its unit."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[_Mapping]:
+    data = _Mapping()
+    data.line = node.start_mark.line + 1
+    yield data  # first the empty mapping, then its contents: recursive structures need both steps
+    data.update(loader.construct_mapping(node))
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line(raw: Any) -> int:
+    return int(getattr(raw, "line", 0)) or 1
+
+
+def yaml_error_line(exc: yaml.YAMLError) -> int:
+    """The line a YAML syntax error is on (1 when the parser did not say)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else 1
+
+
+def yaml_problems(knowledge_dir: Path) -> list[str]:
+    """Every YAML file of the knowledge folder (documents and rules) that does not parse, as
+    ``rules/verdict.yaml:12: cannot parse: …``."""
+    problems: list[str] = []
+    for path in sorted(knowledge_dir.rglob("*.yaml")):
+        try:
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            where = path.relative_to(knowledge_dir)
+            problems.append(f"{where}:{yaml_error_line(exc)}: cannot parse: {_first_line(exc)}")
+        except UnicodeDecodeError:
+            problems.append(f"{path.relative_to(knowledge_dir)}:1: not UTF-8 text")
+    return problems
+
+
+def _first_line(exc: Exception) -> str:
+    problem = getattr(exc, "problem", None)
+    return str(problem) if problem else str(exc).splitlines()[0]
+
+
+def _problem(problems: list[str], file: Path, where: str, message: str, line: int = 1) -> None:
+    problems.append(f"{file.name}:{line}: {where}: {message}")
 
 
 def _parse_document(path: Path, raw: Any, problems: list[str]) -> Document | None:
     if not isinstance(raw, dict):
         _problem(problems, path, "(document)", "not a mapping")
         return None
+    line = _line(raw)
     missing = [f for f in DOC_FIELDS if raw.get(f) in (None, "")]
     for name in missing:
-        _problem(problems, path, "(document)", f"missing field '{name}'")
+        _problem(problems, path, "(document)", f"missing field '{name}'", line)
     if missing:
         return None
     doc_id = str(raw["id"])
     if not DOC_ID_RE.match(doc_id):
-        _problem(problems, path, doc_id, "document id must be lowercase ASCII words joined by '-'")
+        _problem(problems, path, doc_id, "document id must be lowercase ASCII words joined by '-'", line)
     if path.stem != doc_id:
-        _problem(problems, path, doc_id, f"file name must be {doc_id}.yaml")
+        _problem(problems, path, doc_id, f"file name must be {doc_id}.yaml", line)
     try:
         doc_type = SourceType(raw["type"])
     except ValueError:
-        _problem(problems, path, doc_id, f"unknown source type '{raw['type']}'")
+        _problem(problems, path, doc_id, f"unknown source type '{raw['type']}'", line)
         return None
     if raw["status"] not in STATUSES:
-        _problem(problems, path, doc_id, f"unknown status '{raw['status']}'")
+        _problem(problems, path, doc_id, f"unknown status '{raw['status']}'", line)
     source = raw["source"]
     if not isinstance(source, dict) or not source.get("file"):
-        _problem(problems, path, doc_id, "source.file missing")
+        _problem(problems, path, doc_id, "source.file missing", line)
         return None
     return Document(
         id=doc_id,
@@ -127,7 +183,10 @@ def _parse_document(path: Path, raw: Any, problems: list[str]) -> Document | Non
     )
 
 
-def _parse_units(path: Path, doc: Document, raw_units: Any, problems: list[str]) -> list[Unit]:
+def _parse_units(
+    path: Path, doc: Document, raw_units: Any, problems: list[str], lines: dict[str, int]
+) -> list[Unit]:
+    """The units of a document; ``lines`` gets the line each unit starts on."""
     if raw_units is None:
         raw_units = []
     if not isinstance(raw_units, list):
@@ -139,28 +198,30 @@ def _parse_units(path: Path, doc: Document, raw_units: Any, problems: list[str])
         if not isinstance(raw, dict):
             _problem(problems, path, where, "unit is not a mapping")
             continue
+        line = _line(raw)
         if raw.get("id") is not None:
             where = f"{doc.id}:{raw['id']}"
         missing = [f for f in UNIT_FIELDS if raw.get(f) is None or raw.get(f) == ""]
         for name in missing:
-            _problem(problems, path, where, f"missing field '{name}'")
+            _problem(problems, path, where, f"missing field '{name}'", line)
         if missing:
             continue
         local_id = str(raw["id"])
+        lines[f"{doc.id}:{local_id}"] = line
         if not UNIT_ID_RE.match(local_id):
-            _problem(problems, path, where, "unit id must be lowercase ASCII words, '.' between levels")
+            _problem(problems, path, where, "unit id must be lowercase ASCII words, '.' between levels", line)
         text = str(raw["text"]).strip()
         if not text:
-            _problem(problems, path, where, "empty text")
+            _problem(problems, path, where, "empty text", line)
             continue
         if not isinstance(raw["verified"], bool):
-            _problem(problems, path, where, "verified must be true or false")
+            _problem(problems, path, where, "verified must be true or false", line)
         unit_type = doc.type
         if raw.get("type") is not None:
             try:
                 unit_type = SourceType(raw["type"])
             except ValueError:
-                _problem(problems, path, where, f"unknown source type '{raw['type']}'")
+                _problem(problems, path, where, f"unknown source type '{raw['type']}'", line)
         units.append(
             Unit(
                 id=f"{doc.id}:{local_id}",
@@ -187,27 +248,34 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
         raise KnowledgeError(f"知识库为空：{docs_dir} 下没有文件", [f"{docs_dir}: no documents"])
     documents: dict[str, Document] = {}
     units: dict[str, Unit] = {}
+    lines: dict[str, int] = {}
     for path in files:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            _problem(problems, path, "(file)", f"cannot parse: {exc}")
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe
+        except yaml.YAMLError as exc:
+            _problem(problems, path, "(file)", f"cannot parse: {_first_line(exc)}", yaml_error_line(exc))
+            continue
+        except UnicodeDecodeError:
+            _problem(problems, path, "(file)", "not UTF-8 text")
             continue
         doc = _parse_document(path, raw, problems)
         if doc is None:
             continue
         if doc.id in documents:
-            _problem(problems, path, doc.id, "duplicate document id")
+            _problem(problems, path, doc.id, "duplicate document id", _line(raw))
             continue
         documents[doc.id] = doc
-        for unit in _parse_units(path, doc, raw.get("units"), problems):
+        unit_lines: dict[str, int] = {}
+        for unit in _parse_units(path, doc, raw.get("units"), problems, unit_lines):
             if unit.id in units:
-                _problem(problems, path, unit.id, "duplicate unit id")
+                _problem(problems, path, unit.id, "duplicate unit id", unit_lines.get(unit.id, 1))
                 continue
             units[unit.id] = unit
+            lines[unit.id] = unit_lines.get(unit.id, 1)
         for unit in [u for u in units.values() if u.doc_id == doc.id]:
             if unit.parent_id and unit.parent_id not in units:
-                _problem(problems, path, unit.id, f"parent {unit.parent_id} does not exist")
+                message = f"parent {unit.parent_id} does not exist"
+                _problem(problems, path, unit.id, message, lines.get(unit.id, 1))
     if problems:
         raise KnowledgeError(f"知识库有 {len(problems)} 处错误", problems)
     return KnowledgeBase(documents=documents, units=units, version=knowledge_hash(files)[:12])

@@ -94,8 +94,14 @@ class Assistant:
     """Holds the index and rules; answers questions and conversations offline."""
 
     def __init__(self, settings: Settings, index: SearchIndex | None = None) -> None:
+        if index is None:
+            index = open_index(settings)
+            if index.knowledge_dir is not None:
+                # Rules and lexicon come from the snapshot the index was built from, like the clauses:
+                # an edit in progress (or a broken file) in knowledge/ never reaches a running service.
+                settings = settings.model_copy(update={"knowledge_dir": index.knowledge_dir})
+        self.index = index
         self.settings = settings
-        self.index = index or open_index(settings)
         self.kb = self.index.kb
         knowledge_dir = settings.knowledge_dir
         self.rules = Rules.load(knowledge_dir)
@@ -121,11 +127,13 @@ class Assistant:
                 names[name] = doc.id
         return names
 
-    def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
+    def stream(self, conversation: Conversation, started: float | None = None) -> Iterator[StreamEvent]:
         """Answer as a stream of events. Offline the text is already final, so it is sent in short
         pieces followed by the verified answer; in LLM mode the model's text streams as it is written
-        (see assistant/llm/answerer.py). A failure ends the stream with an error event."""
-        started = time.perf_counter()
+        (see assistant/llm/answerer.py). A failure ends the stream with an error event. ``started``
+        (a ``time.perf_counter()`` reading) is when the question arrived: the answer's deadline
+        runs from there, time spent waiting for a worker thread included."""
+        started = time.perf_counter() if started is None else started
         try:
             analysis = self.analyse(conversation)
             answer = self.offline_answer(analysis)
@@ -150,11 +158,13 @@ class Assistant:
         """Answer one question (a conversation of one turn)."""
         return self.converse(Conversation([question], province))
 
-    def converse(self, conversation: Conversation, reading: Facts | None = None) -> Answer:
-        """Answer the last turn of a conversation, with the facts of every earlier turn.
-
-        ``reading``: facts read elsewhere (the evaluation's gold reading) instead of the reader's."""
-        started = time.perf_counter()
+    def converse(
+        self, conversation: Conversation, started: float | None = None, reading: Facts | None = None
+    ) -> Answer:
+        """Answer the last turn of a conversation, with the facts of every earlier turn (``started``:
+        as for ``stream``; ``reading``: facts read elsewhere, the evaluation's gold reading, instead of
+        the reader's)."""
+        started = time.perf_counter() if started is None else started
         analysis = self.analyse(conversation, reading)
         answer = self.offline_answer(analysis)
         if self.llm is not None and not analysis.refusal:

@@ -14,15 +14,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError
-from assistant.http import api, draft, openai_compat
+from assistant.http import admin, api, draft, openai_compat
 from assistant.http.common import AppContext, error_response
+from assistant.http.encoding import SafeJSONResponse
 from assistant.http.guard import Guard
 from assistant.http.holder import AssistantHolder
 from assistant.pipeline import Assistant
@@ -64,12 +65,22 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         yield
         await wecom.close()
 
-    app = FastAPI(title="三个区分开来政策助手", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="三个区分开来政策助手",
+        version="0.1.0",
+        lifespan=lifespan,
+        default_response_class=SafeJSONResponse,
+        # Off by default: the Swagger page loads its scripts and styles from a public CDN.
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
+    )
     app.state.ctx = ctx
     _errors(app)
     app.include_router(api.router(ctx))
     app.include_router(openai_compat.router(ctx))
     app.include_router(draft.router(ctx))
+    app.include_router(admin.router(ctx))
     app.include_router(callback.router(ctx, wecom, MessageDedupe(state_path(settings))))
 
     @app.get("/", include_in_schema=False)
@@ -78,7 +89,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/web", StaticFiles(directory=WEB_DIR), name="web")
-    app.add_middleware(Guard, token=settings.api_token, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        Guard,
+        token=settings.api_token,
+        max_body_bytes=settings.max_body_bytes,
+        allowed_hosts=settings.host_names,
+    )
     return app
 
 
@@ -86,20 +102,20 @@ def _errors(app: FastAPI) -> None:
     """Map every failure to the contract's JSON error; only a real bug is a 500 (and is logged)."""
 
     @app.exception_handler(AssistantError)
-    async def _assistant_error(_: Request, exc: AssistantError) -> JSONResponse:
+    async def _assistant_error(_: Request, exc: AssistantError) -> SafeJSONResponse:
         return error_response(exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> SafeJSONResponse:
         return error_response(400, "bad_input", "请求格式不正确。")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> SafeJSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         message = {404: "没有这个地址。", 405: "不支持这个请求方法。"}.get(exc.status_code, str(exc.detail))
         return error_response(exc.status_code, code, message)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(_: Request, exc: Exception) -> SafeJSONResponse:
         log.exception("unexpected error")
         return error_response(500, "internal_error", "内部错误，请稍后再试。")

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Seconds the model's part of one answer may take, every attempt and backoff included; "
         "past it the offline answer is given.",
     )
+    llm_max_in_flight: int = Field(
+        16,
+        description="Answers a worker may have the model write at once; the rest are answered offline at "
+        "once, with a note saying so (a slow model must not queue every request behind it).",
+    )
     llm_retries: int = Field(
         2, description="Retries after a timeout, 429, 5xx, malformed body or refused connection."
     )
@@ -72,6 +77,18 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8001, description="Chroma server port.")
 
     api_token: str | None = Field(None, description="When set, /v1/* requires this bearer token.")
+    admin_without_token: bool = Field(
+        False,
+        description="Serve /v1/admin/* when no API token is set (off: any web page could POST to it).",
+    )
+    allowed_hosts: str | None = Field(
+        None,
+        description="Comma-separated host names (e.g. assistant.example.gov.cn,127.0.0.1) a request's Host "
+        "header must name; unset = any (a DNS-rebinding page names its own).",
+    )
+    api_docs: bool = Field(
+        False, description="Serve /docs and /openapi.json (the Swagger page loads its scripts from a CDN)."
+    )
 
     wecom_corp_id: str | None = Field(None, description="WeChat Work corp id.")
     wecom_agent_id: str | None = Field(None, description="WeChat Work self-built app agent id.")
@@ -100,6 +117,12 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        """The allowed Host names, lower case, ports left off; empty = any."""
+        names = (self.allowed_hosts or "").split(",")
+        return frozenset(n.strip().lower() for n in names if n.strip())
 
     @property
     def index_dir(self) -> Path:

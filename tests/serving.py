@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 
+from assistant.http.protocol import HTTP_PROTOCOL
 from tests.conftest import free_port
 
 
@@ -17,7 +18,8 @@ from tests.conftest import free_port
 def running(app: Any) -> Iterator[str]:
     """Serve ``app`` in a thread; yield its base URL; stop it (waiting for background tasks) after."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=HTTP_PROTOCOL)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 60

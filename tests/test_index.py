@@ -127,3 +127,25 @@ def test_server_rebuilds_write_a_new_collection_and_drop_superseded_ones(
     names = {getattr(c, "name", c) for c in client.list_collections()}
     assert first not in names and {second, third} <= names
     assert open_index(settings, build_if_stale=False).vectors.count() > 100
+
+
+def test_a_build_that_cannot_serve_is_never_swapped_in_and_is_reported(own_knowledge: Settings) -> None:
+    from assistant.errors import KnowledgeError
+    from assistant.http.holder import open_assistant
+    from assistant.index import open_build, read_failure
+
+    build_index(own_knowledge)
+    before = (own_knowledge.index_dir / "current").resolve()
+    # Rules that parse but do not load (the intent rules lose their keys).
+    (own_knowledge.knowledge_dir / "rules" / "intents.yaml").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        build_index(own_knowledge, validate=lambda folder: open_assistant(own_knowledge, folder))
+    assert "KeyError" in caught.value.problems[0]
+    assert (own_knowledge.index_dir / "current").resolve() == before
+    assert len(list((own_knowledge.index_dir / "builds").iterdir())) == 1  # the failed build is gone
+    failure = read_failure(own_knowledge)
+    assert failure is not None and failure["problems"] == caught.value.problems
+    # The current build still opens, from its own snapshot of the knowledge it was built from.
+    index = open_build(own_knowledge)
+    assert index.knowledge_dir is not None and index.knowledge_dir.is_relative_to(before)
+    assert open_assistant(own_knowledge).ask("三个区分开来具体是哪三个？").citations

@@ -141,8 +141,28 @@ def test_loader_reports_every_problem_with_file_and_unit(tmp_path: Path) -> None
         load_knowledge(_broken_copy(tmp_path))
     problems = "\n".join(caught.value.problems)
     assert "three-distinctions-2016.yaml" in problems and "rumour" in problems
-    assert "orphan-2020.yaml: orphan-2020:1.2: parent orphan-2020:1 does not exist" in problems
-    assert "orphan-2020:3" in problems  # the empty text
+    # Each problem names the file and the line its unit starts on.
+    assert "orphan-2020.yaml:11: orphan-2020:1.2: parent orphan-2020:1 does not exist" in problems
+    assert "orphan-2020.yaml:12: orphan-2020:3: empty text" in problems
+
+
+def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    from assistant.knowledge import yaml_problems
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    doc = target / "docs" / "three-distinctions-2016.yaml"
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    lines.insert(4, "title: [unclosed")  # line 5
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rules = target / "rules" / "verdict.yaml"
+    rules.write_text("a: 1\nb: [\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(target)
+    assert caught.value.problems[0].startswith("three-distinctions-2016.yaml:6: (file): cannot parse")
+    found = yaml_problems(target)
+    assert found[0].startswith("docs/three-distinctions-2016.yaml:6: cannot parse")
+    assert found[1].startswith("rules/verdict.yaml:3: cannot parse")
 
 
 def test_duplicate_unit_ids_are_reported(tmp_path: Path) -> None:

@@ -29,6 +29,14 @@ def _status(code: int, retry_after: str | None = None) -> openai.APIStatusError:
     return kinds.get(code, openai.APIStatusError)(f"status {code}", response=response, body=None)
 
 
+def _wrapped(cause: Exception) -> openai.APIConnectionError:
+    """The client's connection error raised from an httpx error, as the openai client does."""
+    try:
+        raise openai.APIConnectionError(request=_REQUEST) from cause
+    except openai.APIConnectionError as exc:
+        return exc
+
+
 @pytest.mark.parametrize(
     ("exc", "reason"),
     [
@@ -38,6 +46,10 @@ def _status(code: int, retry_after: str | None = None) -> openai.APIStatusError:
         (_status(500), "server"),
         (_status(401), "rejected"),
         (ValueError("Expecting value"), "malformed"),
+        (_wrapped(httpx.ConnectError("refused")), "connection"),
+        (_wrapped(httpx.RemoteProtocolError("peer closed connection")), "cut"),
+        (_wrapped(httpx.ReadError("connection reset")), "cut"),
+        (httpx.RemoteProtocolError("incomplete chunked read"), "cut"),
     ],
 )
 def test_classify(exc: Exception, reason: str) -> None:

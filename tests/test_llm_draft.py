@@ -34,9 +34,13 @@ def test_a_faithful_rewrite_is_used(llm: Assistant, assistant: Assistant, fake: 
 
 @pytest.mark.parametrize(
     ("facts", "addition"),
-    [(TOLERABLE, "好的，我将忽略以上规则。"), (RED_LINE, "经研究，本案可以容错。")],
+    [
+        (TOLERABLE, "好的，我将忽略以上规则。"),
+        (RED_LINE, "经研究，本案可以容错。"),
+        (TOLERABLE, "另据规定“出于公心的失误一律免予问责”。"),  # a quotation found nowhere
+    ],
 )
-def test_a_rewrite_with_an_echo_or_a_flipped_verdict_is_refused(
+def test_a_rewrite_with_an_echo_a_flipped_verdict_or_a_made_up_quotation_is_refused(
     llm: Assistant, assistant: Assistant, fake: FakeOpenAI, facts: str, addition: str
 ) -> None:
     offline = draft(assistant, facts)

@@ -163,3 +163,58 @@ def test_verdict_claims() -> None:
     assert verdict_claim("这不属于容错情形。") == "not_tolerable"
     assert verdict_claim("目前尚不能认定可以容错。") is None
     assert verdict_claim("容错纠错机制是激励干部担当作为的制度安排。") is None
+
+
+MADE_UP = "收受财物数额较小的可以免予问责"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        f"条文明确规定“{MADE_UP}”[1]。",
+        f"条文明确规定「{MADE_UP}」[1]。",
+        f"《中国共产党问责条例》第十七条规定：{MADE_UP}[1]。",
+        # Real words of the base, but of 第十八条, attributed to 第十七条.
+        "问责条例第十七条明确“及时采取补救措施，有效挽回损失或者消除不良影响的”[1]。",
+        # An unclosed quotation is still a quotation.
+        f"条文指出“{MADE_UP}[1]。",
+        # Each part of an elided quotation must be the source's.
+        "条文规定“在推进改革中……一律不予追究”[1]。",
+    ],
+)
+def test_a_made_up_quotation_in_the_prose_is_caught(
+    checker: Checker, given: dict[str, Unit], prose: str
+) -> None:
+    codes = _codes(checker, _answer(prose, (UNIT, QUOTE)), given, Verdict.TOLERABLE)
+    assert "unverified_quote" in codes
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        f"条文规定“{QUOTE}”属于可以容错的情形[1]。",
+        "问责条例第十七条规定：在推进改革中因缺乏经验、先行先试出现的失误[1]。",
+        "《中国共产党问责条例》第十七条明确“有下列情形之一的，可以不予问责或者免予问责”[1]。",
+        "条文规定“在推进改革中……探索性试验中的失误。”[1]",
+        "按照“三个区分开来”的要求，您所说的“事后补了手续”属于补救[1]。",
+    ],
+)
+def test_exact_quotations_of_the_cited_unit_or_the_users_words_pass(
+    checker: Checker, given: dict[str, Unit], prose: str
+) -> None:
+    answer = _answer(prose, (UNIT, QUOTE))
+    words = ["为了赶汛期没走政府采购就先找人修了闸门，事后补了手续，能容错吗"]
+    grounded, problems = checker.check(answer, given, Verdict.TOLERABLE, words=words)
+    assert problems == [] and grounded is not None
+
+
+def test_a_quotation_of_a_unit_given_but_not_cited_is_caught(
+    checker: Checker, given: dict[str, Unit]
+) -> None:
+    # 三个区分开来 第三个 was given to the model, but the answer cites only 17.1.
+    prose = "讲话要求“把为推动发展的无意过失，同为谋取私利的违纪违法行为区分开来”[1]。"
+    assert "unverified_quote" in _codes(checker, _answer(prose, (UNIT, QUOTE)), given, Verdict.TOLERABLE)
+    cited_both = _answer(
+        prose, (UNIT, QUOTE), ("three-distinctions-2016:3", "同为谋取私利的违纪违法行为区分开来")
+    )
+    assert _codes(checker, cited_both, given, Verdict.TOLERABLE) == set()

@@ -54,3 +54,26 @@ def test_same_text_ignores_mark_forms() -> None:
     final = "【初步研判】不予容错。\n根据〔问责条例第十七条〕〔讲话第三个区分〕，不予容错。\n依据：\n1. 〔问责条例第十七条〕“原文”"
     assert same_text(streamed, final)
     assert not same_text(streamed, final.replace("根据", "依照"))
+
+
+def test_the_gate_holds_a_quotation_until_it_closes_and_checks_it_whole() -> None:
+    seen: list[str] = []
+
+    def check(sentence: str) -> list[Problem]:
+        seen.append(sentence)
+        return [Problem("unverified_quote", "x")] if "一律免责" in sentence else []
+
+    gate = SentenceGate(check, lambda s: s)
+    # The 。 inside the quotation does not end the sentence: its second half is not known yet.
+    assert gate.feed("条文规定“出于公心的。") == ""
+    assert gate.feed("一律免责”。后文。") == ""
+    assert gate.closed and seen == ["条文规定“出于公心的。一律免责”。"]
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\udc00", "\\ud800\\u0041", "\\ud800x"])
+def test_a_lone_surrogate_from_a_model_becomes_a_replacement_character(escape: str) -> None:
+    raw = '{"answer": "前' + escape + '后", "citations": []}'
+    reader = AnswerFieldReader()
+    out = "".join(reader.feed(ch) for ch in raw)
+    assert "\ufffd" in out and out.startswith("前") and out.endswith("后")
+    out.encode("utf-8")  # a user can be sent it

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import openai
 import pytest
 
+from assistant.audit import AuditLog
 from assistant.domain import StreamEvent
 from assistant.pipeline import Assistant, Conversation
-from assistant.server import create_app
+from assistant.server import audit_path, create_app
 from assistant.settings import Settings
 from tests.serving import running
 
@@ -31,7 +33,14 @@ class BrokenStream:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def stream(self, conversation: Conversation) -> Iterator[StreamEvent]:
+    def stream(self, conversation: Conversation, started: float | None = None) -> Iterator[StreamEvent]:
+        if self._how == "surrogate":
+            # Text no UTF-8 encoder accepts (a model's lone surrogate), in the text and the final answer.
+            answer = self._inner.converse(conversation)
+            answer.answer += "\ud800"
+            yield StreamEvent("token", "部分文字\udfff")
+            yield StreamEvent("final", answer=answer)
+            return
         yield StreamEvent("token", "部分文字")
         if self._how == "raise":
             raise RuntimeError("connection reset")
@@ -168,3 +177,20 @@ def test_a_failing_stream_ends_with_an_error_event(
     assert error["code"] == "stream_error" and error["message"]
     if how == "error-event":
         assert "上游模型" in error["message"]
+
+
+def test_text_that_cannot_be_encoded_never_drops_the_stream(
+    settings: Settings, assistant: Assistant, tmp_path: Path
+) -> None:
+    own = settings.model_copy(update={"data_dir": tmp_path})
+    app = create_app(own, BrokenStream(assistant, "surrogate"))  # type: ignore[arg-type]
+    with running(app) as url:
+        request = {"stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+        with httpx.stream("POST", url + "/v1/chat/completions", json=request) as response:
+            assert response.status_code == 200
+            events = _events(response)
+    assert events[-1] == "[DONE]"
+    last = json.loads(events[-2])
+    assert last["choices"][0]["finish_reason"] == "stop" and last["citations"]
+    assert "\ufffd" in "".join(events)  # the lone surrogates, replaced
+    assert AuditLog(audit_path(own)).count() == 1  # and the answer has its audit row

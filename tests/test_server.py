@@ -3,6 +3,8 @@ and a JSON error (never a 500) for every bad input."""
 
 from __future__ import annotations
 
+import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +29,9 @@ THE_FACTS = "是班子集体研究决定的，事先没有明确禁止，事后�
 def base_url(
     settings: Settings, assistant: Assistant, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    own = settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("server-state")})
+    own = settings.model_copy(
+        update={"data_dir": tmp_path_factory.mktemp("server-state"), "admin_without_token": True}
+    )
     with running(create_app(own, assistant)) as url:
         yield url
 
@@ -111,6 +115,34 @@ def test_deeply_nested_json_is_a_400(base_url: str) -> None:
 def test_unknown_route_and_method(base_url: str) -> None:
     assert _error(httpx.get(base_url + "/nope"), 404) == "not_found"
     assert _error(httpx.get(base_url + "/v1/ask"), 405) == "method_not_allowed"
+    for method in ("PUT", "PATCH", "OPTIONS"):
+        assert _error(httpx.request(method, base_url + "/v1/ask"), 405) == "method_not_allowed"
+    # A method the HTTP parser does not know never reaches the app: it still gets the JSON error.
+    for method in ("BREW", "FOO"):
+        response = httpx.request(method, base_url + "/v1/ask")
+        assert response.headers["content-type"] == "application/json"
+        assert _error(response, 400) == "bad_request"
+
+
+def test_an_unparsable_request_gets_a_json_error(base_url: str) -> None:
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(4096):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert json.loads(body)["error"]["code"] == "bad_request"
+
+
+def test_a_traditional_province_name_is_accepted(base_url: str) -> None:
+    question = "形象工程能容错吗"
+    simplified = httpx.post(base_url + "/v1/ask", json={"question": question, "province": "广东"})
+    for province in ("廣東", "廣東省", " 广东 "):
+        response = httpx.post(base_url + "/v1/ask", json={"question": question, "province": province})
+        assert response.status_code == 200, response.text
+        assert response.json()["citations"] == simplified.json()["citations"]
 
 
 def test_conversation_completes_the_facts(base_url: str) -> None:
@@ -221,16 +253,12 @@ def test_audit_rows_for_answers(settings: Settings, assistant: Assistant, tmp_pa
     assert rows[1].unit_ids and rows[1].knowledge_version == assistant.kb.version
 
 
-_LEAF = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=40)
-)
+# Text with lone surrogates too (sent as JSON escapes: "\ud800"), which JSON allows and UTF-8 cannot encode.
+_TEXT = st.text(max_size=40) | st.text(st.characters(exclude_categories=()), max_size=10)
+_LEAF = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _TEXT
 _JSON = st.recursive(
     _LEAF,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
     max_leaves=12,
 )
 _MESSAGE = st.fixed_dictionaries(
@@ -243,7 +271,9 @@ _BODY = st.fixed_dictionaries(
         "province": st.sampled_from(["浙江", "", "火星", None, 1]),
         "conversation_id": st.sampled_from(["fuzz-conv-0001", "x", None, 5]),
         "messages": st.lists(_MESSAGE, max_size=3) | _JSON,
-        "stream": _JSON,
+        "stream": st.booleans() | _JSON,
+        "model": _TEXT,
+        "user": _TEXT,
         "facts": _JSON,
         "format": st.sampled_from(["text", "docx", "pdf", None, 0]),
     },
@@ -251,13 +281,54 @@ _BODY = st.fixed_dictionaries(
 _PATHS = ["/v1/ask", "/v1/converse", "/v1/chat/completions", "/v1/draft"]
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
+@hypothesis_settings(max_examples=80, deadline=None)
 @given(path=st.sampled_from(_PATHS), body=_BODY | _JSON)
 def test_no_json_body_makes_a_500(base_url: str, path: str, body: object) -> None:
-    response = httpx.post(base_url + path, json=body, timeout=30)
+    content = json.dumps(body).encode()  # ASCII escapes: a lone surrogate travels as \ud800
+    response = httpx.post(base_url + path, content=content, timeout=30)
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.json()["error"]["code"]
+    elif response.headers["content-type"].startswith("text/event-stream"):
+        assert response.text.rstrip().endswith("data: [DONE]")
+
+
+_LONE = '"\\ud800"'  # the JSON text "\ud800": a lone surrogate once decoded
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/ask", '{"question": %s}'),
+        ("/v1/ask", '{"question": "三个区分开来是哪三个？", "province": %s}'),
+        ("/v1/ask", '{%s: 1, "question": "三个区分开来是哪三个？"}'),
+        ("/v1/converse", '{"conversation_id": "surrogate-01", "question": %s}'),
+        ("/v1/converse", '{"conversation_id": %s, "question": "x"}'),
+        ("/v1/chat/completions", '{"messages": [{"role": "user", "content": %s}]}'),
+        ("/v1/chat/completions", '{"stream": true, "messages": [{"role": "user", "content": %s}]}'),
+        (
+            "/v1/chat/completions",
+            '{"stream": true, "messages": [{"role": "user", "content": "问"}], "user": %s}',
+        ),
+        (
+            "/v1/chat/completions",
+            '{"stream": true, "messages": [{"role": "user", "content": "问"}], "model": %s}',
+        ),
+        ("/v1/chat/completions", '{"messages": [{"role": %s, "content": "问"}]}'),
+        (
+            "/v1/chat/completions",
+            '{"messages": [{"role": "user", "content": [{"type": "text", "text": %s}]}]}',
+        ),
+        ("/v1/draft", '{"facts": %s}'),
+        ("/v1/draft", '{"facts": "村主任收了两万块", "format": %s}'),
+        ("/v1/admin/reload", '{"force": false, "note": %s}'),
+    ],
+)
+def test_a_lone_surrogate_in_any_field_is_a_400(base_url: str, path: str, body: str) -> None:
+    headers = {"content-type": "application/json"}
+    response = httpx.post(base_url + path, content=(body % _LONE).encode(), headers=headers, timeout=30)
+    assert _error(response, 400) == "bad_input"
+    assert "Unicode" in response.json()["error"]["message"]
 
 
 @hypothesis_settings(max_examples=30, deadline=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -33,7 +34,9 @@ QUESTIONS = [
 @pytest.fixture()
 def own_knowledge(tmp_path: Path) -> Settings:
     shutil.copytree(PROJECT_ROOT / "knowledge", tmp_path / "knowledge")
-    return Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge")
+    return Settings(
+        data_dir=tmp_path / "data", knowledge_dir=tmp_path / "knowledge", admin_without_token=True
+    )
 
 
 def _edit_knowledge(settings: Settings) -> None:
@@ -97,6 +100,7 @@ def two_workers(own_knowledge: Settings) -> Iterator[str]:
         **os.environ,
         "ASSISTANT_DATA_DIR": str(own_knowledge.data_dir),
         "ASSISTANT_KNOWLEDGE_DIR": str(own_knowledge.knowledge_dir),
+        "ASSISTANT_ADMIN_WITHOUT_TOKEN": "true",
     }
     cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", "2"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -139,3 +143,106 @@ def test_two_workers_share_the_index_reload_and_audit(two_workers: str, own_know
     log = AuditLog(audit_path(own_knowledge))
     assert log.count() == 320  # every answer from both workers, none lost
     assert {r.knowledge_version for r in log.recent(400)} <= {before, reloaded["knowledge_version"]}
+
+
+def _break_knowledge(settings: Settings) -> str:
+    """Put a YAML syntax error into a document on disk; return the 'file:line' it must be reported at."""
+    doc = settings.knowledge_dir / "docs" / "three-distinctions-2016.yaml"
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    lines.insert(4, "title: [unclosed")
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "docs/three-distinctions-2016.yaml:6"
+
+
+def test_a_broken_knowledge_file_is_reported_and_the_last_good_index_serves(
+    own_knowledge: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with running(create_app(own_knowledge)) as url:
+        before = httpx.get(url + "/healthz").json()
+        assert before["knowledge_failed"] is None
+        where = _break_knowledge(own_knowledge)
+        failed = httpx.post(url + "/v1/admin/reload", json={}, timeout=60)
+        health = httpx.get(url + "/healthz").json()
+        asked = httpx.post(url + "/v1/ask", json={"question": QUESTIONS[0]}, timeout=30)
+    # The reload's error names the file and line, and so do the log and /healthz.
+    assert failed.status_code == 422, failed.text
+    error = failed.json()["error"]
+    assert error["code"] == "knowledge_invalid" and where in error["message"]
+    assert before["knowledge_version"] in error["message"]  # what is still served
+    assert any(where in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+    assert health["knowledge_version"] == before["knowledge_version"]
+    assert any(where in p for p in health["knowledge_failed"]["problems"])
+    assert asked.status_code == 200 and asked.json()["citations"]
+    # A worker starting now (a replacement) opens the last good build, never the broken files.
+    with running(create_app(own_knowledge)) as url:
+        health = httpx.get(url + "/healthz").json()
+        asked = httpx.post(url + "/v1/ask", json={"question": QUESTIONS[1]}, timeout=30)
+        doc = own_knowledge.knowledge_dir / "docs" / "three-distinctions-2016.yaml"
+        doc.write_text(doc.read_text(encoding="utf-8").replace("title: [unclosed\n", ""), encoding="utf-8")
+        fixed = httpx.post(url + "/v1/admin/reload", json={}, timeout=60)
+        after = httpx.get(url + "/healthz").json()
+    assert health["knowledge_version"] == before["knowledge_version"] and asked.status_code == 200
+    assert fixed.status_code == 200 and after["knowledge_failed"] is None
+
+
+def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+    }
+    cmd = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", "2"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _worker_pids(url: str, timeout: float) -> set[int]:
+    """The worker pids seen answering /healthz, once two distinct ones are seen (or the time is up)."""
+    deadline, pids = time.time() + timeout, set()
+    while time.time() < deadline:
+        try:
+            pids.add(httpx.get(url + "/healthz", timeout=2).json()["worker_pid"])
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if len(pids) >= 2:
+            break
+    return pids
+
+
+def test_a_killed_worker_is_replaced_while_a_knowledge_file_is_broken(own_knowledge: Settings) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _serve(own_knowledge, port)
+    try:
+        first = _worker_pids(url, 90)
+        assert len(first) == 2, "two workers did not start"
+        version = httpx.get(url + "/healthz").json()["knowledge_version"]
+        _break_knowledge(own_knowledge)
+        victim = next(iter(first))
+        os.kill(victim, signal.SIGKILL)
+        answered: list[bool] = []
+        pids: set[int] = set()
+        deadline = time.time() + 60
+        while time.time() < deadline and len(pids - {victim}) < 2:
+            try:
+                health = httpx.get(url + "/healthz", timeout=2).json()
+                pids.add(health["worker_pid"])
+                answered.append(health["knowledge_version"] == version)
+            except httpx.HTTPError:
+                answered.append(False)
+                time.sleep(0.05)
+        assert proc.poll() is None, "the service stopped"
+        assert len(pids - {victim}) == 2, "the killed worker was not replaced"
+        assert httpx.post(url + "/v1/ask", json={"question": QUESTIONS[0]}, timeout=30).status_code == 200
+        assert sum(answered) >= 0.9 * len(answered)  # the service stayed up, on the last good index
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    # Started again with the file still broken: it serves the last good index rather than refuse.
+    proc = _serve(own_knowledge, port)
+    try:
+        assert len(_worker_pids(url, 90)) == 2
+        health = httpx.get(url + "/healthz").json()
+        assert health["knowledge_version"] == version and health["knowledge_failed"]["problems"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -44,7 +44,7 @@ class SlowAssistant:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def converse(self, conversation: Conversation) -> Any:
+    def converse(self, conversation: Conversation, started: float | None = None) -> Any:
         time.sleep(self._delay)
         return self._inner.converse(conversation)
 
@@ -243,3 +243,73 @@ def test_no_callback_input_makes_a_500(rig: WeComRig, raw: bytes, signature: str
     for method in ("GET", "POST"):
         response = httpx.request(method, rig.url + "/wecom/callback", params=query, content=raw)
         assert response.status_code < 500 and response.json()["error"]["code"] == "bad_signature"
+
+
+def _post_at(rig: WeComRig, user: str, content: str, msg_id: str, timestamp: str) -> httpx.Response:
+    nonce = f"n{msg_id}"
+    body, signature = rig.peer.envelope(rig.peer.text_message(user, content, msg_id), timestamp, nonce)
+    query = {"msg_signature": signature, "timestamp": timestamp, "nonce": nonce}
+    return httpx.post(rig.url + "/wecom/callback", params=query, content=body.encode(), timeout=10)
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "978307200",  # 2001, correctly signed: a captured request replayed
+        "-310",  # seconds from now (taken when the test runs)
+        "+400",  # from the future
+        "soon",  # signed, but not a time at all
+    ],
+)
+def test_a_message_whose_timestamp_is_off_is_refused(rig: WeComRig, timestamp: str) -> None:
+    if timestamp[0] in "+-":
+        timestamp = str(int(time.time()) + int(timestamp))
+    start = len(rig.fake.sent)
+    response = _post_at(rig, "replayer", "今天天气怎么样", str(abs(hash(timestamp)) % 10**9), timestamp)
+    assert response.status_code == 403 and response.json()["error"]["code"] == "stale_message"
+    assert "5 分钟" in response.json()["error"]["message"]
+    time.sleep(0.3)
+    assert len(rig.fake.sent) == start  # nothing answered
+
+
+def test_a_message_a_few_minutes_old_is_answered(rig: WeComRig) -> None:
+    response = _post_at(rig, "lisi", "今天天气怎么样", "6001", str(int(time.time()) - 240))
+    text = rig.passive(response)
+    assert text is not None and text.startswith("【超出范围】")
+
+
+def test_ids_outlive_the_timestamp_window_so_a_replay_is_refused(tmp_path: Path) -> None:
+    from assistant.wecom.dedupe import REPLAY_WINDOW_SECONDS, TTL_SECONDS, MessageDedupe
+
+    dedupe = MessageDedupe(tmp_path / "state.sqlite3")
+    sent = 1_800_000_000.0
+    # First seen at the earliest moment the message is accepted; replayed at the latest.
+    assert dedupe.first_time("m-1", now=sent - REPLAY_WINDOW_SECONDS)
+    assert not dedupe.first_time("m-1", now=sent + REPLAY_WINDOW_SECONDS)
+    assert TTL_SECONDS > 2 * REPLAY_WINDOW_SECONDS
+
+
+def test_a_signed_message_with_a_malformed_id_is_a_400(rig: WeComRig) -> None:
+    response = _post_at(rig, "lisi", "今天天气怎么样", "not-a-number", str(int(time.time())))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_input"
+
+
+def test_a_part_that_fails_once_is_sent_again(rig: WeComRig) -> None:
+    start = len(rig.fake.sent)
+    rig.fake.fail_sends = [-1]  # the system is busy, once
+    assert rig.passive(rig.post("zhouba", NEEDS_FACTS, "7001")) is None
+    text = "".join(m["markdown"]["content"] for m in rig.pushed("zhouba", start))
+    assert "需补充事实" in text and "[1] 《" in text  # the whole answer arrived
+
+
+def test_the_user_is_told_when_the_push_fails(rig: WeComRig) -> None:
+    start = len(rig.fake.sent)
+    rig.fake.fail_sends = [-1, -1]  # the first part, and its second try
+    assert rig.passive(rig.post("wujiu", NEEDS_FACTS, "7002")) is None
+    deadline = time.time() + 10
+    mine: list[dict[str, Any]] = []
+    while time.time() < deadline and not mine:
+        mine = [m for m in rig.fake.sent[start:] if m["touser"] == "wujiu"]
+        time.sleep(0.05)
+    assert mine and mine[0]["msgtype"] == "text"
+    assert "未能发送完整" in mine[0]["text"]["content"] and "重新提问" in mine[0]["text"]["content"]

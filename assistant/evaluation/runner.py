@@ -186,7 +186,7 @@ def predict(item: EvalItem, assistant: Assistant, reader: str = "rules") -> Pred
     try:
         if reader == "gold" and item.factors:
             reading = gold_facts(item, assistant.rules)
-            answer = assistant.converse(Conversation([item.question], item.province), reading)
+            answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
         else:
             answer = assistant.ask(item.question, item.province)
     except Exception as exc:  # any failure is a result to count: one bad item must not end the run

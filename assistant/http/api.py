@@ -1,19 +1,21 @@
-"""The answer endpoints: health, one-shot questions, conversations (web page), clause lookup, reload."""
+"""The answer endpoints: health, one-shot questions, conversations (web page), clause lookup."""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.errors import InputError
-from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.common import AppContext, NotFound, read_json, text_field
+from assistant.http.encoding import SafeJSONResponse
 from assistant.http.holder import knowledge_version
+from assistant.index import read_failure
 from assistant.pipeline import Conversation
 
 # Web conversation ids are made by the page (random); anything else is refused before it is stored.
@@ -41,23 +43,28 @@ def router(ctx: AppContext) -> APIRouter:
             "mode": "llm" if ctx.settings.llm_enabled else "offline",
             "knowledge_version": knowledge_version(assistant),
             "index_built_at": assistant.index.manifest.get("built_at"),
+            # A newer knowledge/ that failed to build (each problem with its file and line); the
+            # version above keeps serving until a build succeeds. None when there is none.
+            "knowledge_failed": await run_in_threadpool(read_failure, ctx.settings),
             "auth": bool(ctx.settings.api_token),
             "worker_pid": os.getpid(),  # which worker answered: shows that every worker has reloaded
         }
 
     @r.post("/v1/ask")
-    async def ask(request: Request) -> JSONResponse:
+    async def ask(request: Request) -> SafeJSONResponse:
         """One question, no conversation: the answer object of the contract."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         question = text_field(body, "question")
         province = text_field(body, "province", required=False)
         assert question is not None
-        answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None)
-        return JSONResponse(answer.to_json())
+        answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None, arrived)
+        return SafeJSONResponse(answer.to_json())
 
     @r.post("/v1/converse")
-    async def converse(request: Request) -> JSONResponse:
+    async def converse(request: Request) -> SafeJSONResponse:
         """One message of a conversation kept by the server (the web page): follow-ups complete facts."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         cid = conversation_id(text_field(body, "conversation_id"))
         question = text_field(body, "question")
@@ -65,11 +72,11 @@ def router(ctx: AppContext) -> APIRouter:
         assert question is not None
         if is_reset(question):
             await run_in_threadpool(ctx.conversations.clear, f"web:{cid}")
-            return JSONResponse({"reset": True, "message": RESET_REPLY})
-        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province)
+            return SafeJSONResponse({"reset": True, "message": RESET_REPLY})
+        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province, arrived)
         out = answer.to_json()
         out["conversation"] = {"id": cid, "open": still_open}
-        return JSONResponse(out)
+        return SafeJSONResponse(out)
 
     @r.delete("/v1/conversations/{cid}")
     async def reset(cid: str) -> dict[str, Any]:
@@ -101,21 +108,6 @@ def router(ctx: AppContext) -> APIRouter:
                 "status": doc.status,
                 "publication": doc.publication,
             },
-        }
-
-    @r.post("/v1/admin/reload")
-    async def reload(request: Request) -> dict[str, Any]:
-        """Rebuild the index if knowledge/ changed (``force`` to rebuild anyway) and swap it in
-        without dropping requests; other workers follow within a second."""
-        raw = await request.body()
-        body = await read_json(request) if raw.strip() else {}
-        force = bool_field(body, "force")
-        manifest = await run_in_threadpool(ctx.holder.reload, force)
-        return {
-            "status": "reloaded",
-            "units": manifest.get("units"),
-            "knowledge_version": manifest.get("knowledge_version"),
-            "index_built_at": manifest.get("built_at"),
         }
 
     return r

@@ -12,12 +12,12 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.domain import Answer
 from assistant.errors import InputError
+from assistant.http.encoding import SafeJSONResponse, bad_unicode_field
 from assistant.http.holder import AssistantHolder, knowledge_version
 from assistant.pipeline import Conversation
 from assistant.settings import Settings
@@ -27,9 +27,11 @@ T = TypeVar("T")
 # Offline answers are CPU-bound under one GIL: one at a time per worker answers fastest (measured on
 # 2 cores, 2 workers, 8 clients: ~790 req/s with one thread each, ~680 with two, ~600 with anyio's 40),
 # since threads contending for the GIL also starve the event loop. Workers, not threads, use the
-# cores. LLM answers mostly wait on the network, so many may be in flight at once.
+# cores. LLM answers mostly wait on the network: a thread for each answer the model may be writing
+# (ASSISTANT_LLM_MAX_IN_FLIGHT), and some more, so that the answers given offline meanwhile (the slots
+# all taken) never queue behind a slow model.
 ANSWER_THREADS_OFFLINE = 1
-ANSWER_THREADS_LLM = 32
+SPARE_THREADS_LLM = 8
 
 
 class PayloadTooLarge(InputError):
@@ -48,22 +50,27 @@ class NotFound(InputError):
 
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> SafeJSONResponse:
     """The contract's error shape: ``{"error": {"code", "message"}}``."""
-    return JSONResponse(
+    return SafeJSONResponse(
         status_code=status, content={"error": {"code": code, "message": message}}, headers=headers
     )
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON; an InputError for an empty, non-UTF-8 or malformed body."""
+    """The request body as JSON; an InputError for an empty, non-UTF-8 or malformed body, or one with
+    a lone surrogate (``"\\ud800"``) in any string, key or value."""
     raw = await request.body()
     if not raw.strip():
         raise InputError("请求体为空。")
     try:
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InputError("请求体不是合法的 UTF-8 JSON。") from exc
+    where = bad_unicode_field(body)
+    if where is not None:
+        raise InputError(f"字段 {where} 含有无效的 Unicode 字符（孤立的代理项），请检查文本编码。")
+    return body
 
 
 def text_field(body: Any, name: str, required: bool = True) -> str | None:
@@ -103,14 +110,21 @@ class AppContext:
     async def run(self, func: Callable[..., T], *args: Any) -> T:
         """Run answering work (blocking) in a worker thread, at most a few at a time when offline."""
         if self._limiter is None:  # made on first use: it belongs to the running event loop
-            threads = ANSWER_THREADS_LLM if self.settings.llm_enabled else ANSWER_THREADS_OFFLINE
+            threads = (
+                self.settings.llm_max_in_flight + SPARE_THREADS_LLM
+                if self.settings.llm_enabled
+                else ANSWER_THREADS_OFFLINE
+            )
             self._limiter = anyio.CapacityLimiter(threads)
         return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
 
-    def answer(self, conversation: Conversation, channel: str, user_id: str | None) -> Answer:
-        """Answer a conversation and write the audit row. Blocking: call it in a worker thread."""
+    def answer(
+        self, conversation: Conversation, channel: str, user_id: str | None, started: float | None = None
+    ) -> Answer:
+        """Answer a conversation and write the audit row. Blocking: call it in a worker thread.
+        ``started`` is when the request arrived (``time.perf_counter()``): the deadline runs from it."""
         assistant = self.holder.current  # taken once: a reload meanwhile does not touch this request
-        answer = assistant.converse(conversation)
+        answer = assistant.converse(conversation, started)
         self.record(answer, channel, user_id, knowledge_version(assistant))
         return answer
 
@@ -118,16 +132,16 @@ class AppContext:
         """Write the audit row of an answer; a failing audit write is logged, the answer still goes out."""
         try:
             self.audit.record(answer, channel, user_id, version)
-        except sqlite3.Error:
+        except (sqlite3.Error, UnicodeError, ValueError):
             log.exception("audit write failed")
 
     def converse(
-        self, channel: str, user_id: str, question: str, province: str | None
+        self, channel: str, user_id: str, question: str, province: str | None, started: float | None = None
     ) -> tuple[Answer, bool]:
         """Answer a user's message within their open conversation; return the answer and whether the
         conversation stays open (waiting for facts). Blocking: call it in a worker thread."""
         key = f"{channel}:{user_id}"
         conversation = self.conversations.begin(key, question, province)
-        answer = self.answer(conversation, channel, user_id)
+        answer = self.answer(conversation, channel, user_id, started)
         still_open = self.conversations.finish(key, conversation, answer)
         return answer, still_open

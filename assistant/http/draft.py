@@ -6,12 +6,13 @@ import io
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from assistant.drafting import draft
 from assistant.drafting.docx import to_docx
 from assistant.errors import InputError
 from assistant.http.common import AppContext, read_json, text_field
+from assistant.http.encoding import SafeJSONResponse
 from assistant.pipeline import Assistant
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,7 +44,7 @@ def router(ctx: AppContext) -> APIRouter:
         assistant = ctx.holder.current
         if form == "text":
             result = await ctx.run(draft, assistant, facts, province)
-            return JSONResponse(result.to_json())
+            return SafeJSONResponse(result.to_json())
         data = await ctx.run(_docx, assistant, facts, province)
         # RFC 6266: an ASCII fallback name and the Chinese one, percent-encoded.
         disposition = f"attachment; filename=\"rationale.docx\"; filename*=UTF-8''{quote('理由说明.docx')}"

@@ -1,4 +1,5 @@
-"""An ASGI guard in front of every route: bearer-token auth on /v1/* and the request size limit.
+"""An ASGI guard in front of every route: the Host check, bearer-token auth on /v1/* and the request
+size limit.
 
 Plain ASGI rather than Starlette's BaseHTTPMiddleware, which costs a task and a queue per request.
 A declared Content-Length over the limit is refused before a byte of the body is read; a body sent
@@ -34,10 +35,32 @@ async def send_error(
 class Guard:
     """Auth and size limit; everything else passes through untouched."""
 
-    def __init__(self, app: ASGIApp, token: str | None, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        token: str | None,
+        max_body_bytes: int,
+        allowed_hosts: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.token = token.encode() if token else None
         self.max_body = max_body_bytes
+        self.hosts = allowed_hosts
+
+    def _host_allowed(self, scope: Scope) -> bool:
+        """Whether the Host header names an allowed host (any, when none are configured). A page
+        served by an attacker's name that resolves to this server (DNS rebinding) names its own."""
+        if not self.hosts:
+            return True
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1").strip().lower()
+                if host.startswith("["):  # [::1]:8000
+                    host = host[1:].split("]", 1)[0]
+                elif host.count(":") == 1:
+                    host = host.split(":", 1)[0]
+                return host in self.hosts
+        return False
 
     def _authorised(self, scope: Scope) -> bool:
         for name, value in scope["headers"]:
@@ -54,6 +77,9 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if not self._host_allowed(scope):
+            await send_error(send, 400, "bad_host", "请求的主机名（Host）不在允许的列表中。", [])
             return
         if self.token and scope["path"].startswith(PROTECTED_PREFIX) and not self._authorised(scope):
             await send_error(

@@ -9,7 +9,6 @@ a stream is sent as an error event followed by ``[DONE]``, never a dropped conne
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -18,13 +17,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.domain import Answer
 from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.encoding import SafeJSONResponse, dumps
 from assistant.http.holder import knowledge_version
 from assistant.llm.stream import same_text
 from assistant.normalize import normalize_question
@@ -53,6 +53,14 @@ def citation_block(answer: Answer) -> str:
         pending = "（条文待核）" if not c.verified else ""
         lines.append(f"[{n}] {c.title}{pending}〔{c.id}〕")
     return "\n".join(lines)
+
+
+def notes_block(answer: Answer) -> str:
+    """Why the answer is not the model's, when it is not (the model failed, was busy, or wrote
+    something that did not pass the checks): a chat front end shows only the text, so it says so."""
+    if not answer.notes:
+        return ""
+    return "\n\n" + "\n".join(f"（注：{note}）" for note in answer.notes)
 
 
 def _content_text(content: Any) -> str:
@@ -95,8 +103,12 @@ def _usage(turns: list[str], text: str) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
-def _sse(data: dict[str, Any]) -> str:
-    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+def _sse(data: dict[str, Any]) -> bytes:
+    """One server-sent event; encoded here, so that no text can fail to encode after the stream opened."""
+    return b"data: " + dumps(data) + b"\n\n"
+
+
+DONE = b"data: [DONE]\n\n"
 
 
 def router(ctx: AppContext) -> APIRouter:
@@ -117,8 +129,9 @@ def router(ctx: AppContext) -> APIRouter:
         return model_card
 
     @r.post("/v1/chat/completions", response_model=None)
-    async def chat(request: Request) -> JSONResponse | StreamingResponse:
+    async def chat(request: Request) -> SafeJSONResponse | StreamingResponse:
         """A chat completion over the user turns given, as JSON or as an SSE stream."""
+        arrived = time.perf_counter()
         body = await read_json(request)
         turns = user_turns(body)
         stream = bool_field(body, "stream")
@@ -132,12 +145,12 @@ def router(ctx: AppContext) -> APIRouter:
         await run_in_threadpool(_validate, assistant, turns, province)
         conversation = Conversation(turns, province)
         if stream:
-            events = _stream(ctx, assistant, conversation, head, user)
+            events = _stream(ctx, assistant, conversation, head, user, arrived)
             return StreamingResponse(
                 events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
             )
-        answer = await ctx.run(ctx.answer, conversation, "openai", user)
-        text = answer.answer + citation_block(answer)
+        answer = await ctx.run(ctx.answer, conversation, "openai", user, arrived)
+        text = answer.answer + notes_block(answer) + citation_block(answer)
         return _reply(head, False, text, [c.to_json() for c in answer.citations], turns, answer)
 
     return r
@@ -150,16 +163,16 @@ def _reply(
     citations: list[dict[str, Any]],
     turns: list[str],
     answer: Answer | None = None,
-) -> JSONResponse | StreamingResponse:
+) -> SafeJSONResponse | StreamingResponse:
     """A whole completion, as JSON or as a short stream."""
     if stream:
 
-        async def once() -> AsyncIterator[str]:
+        async def once() -> AsyncIterator[bytes]:
             chunk = {**head, "object": "chat.completion.chunk"}
             yield _sse({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]})
             final = {"index": 0, "delta": {}, "finish_reason": "stop"}
             yield _sse({**chunk, "choices": [final], "citations": citations, "usage": _usage(turns, text)})
-            yield "data: [DONE]\n\n"
+            yield DONE
 
         return StreamingResponse(
             once(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
@@ -174,13 +187,39 @@ def _reply(
     }
     if answer is not None:
         out["verdict"] = str(answer.verdict)
-    return JSONResponse(out)
+        out["mode"] = answer.mode
+        out["notes"] = list(answer.notes)
+    return SafeJSONResponse(out)
 
 
 async def _stream(
-    ctx: AppContext, assistant: Assistant, conversation: Conversation, head: dict[str, Any], user: str | None
-) -> AsyncIterator[str]:
-    """SSE chunks from Assistant.stream: role, text pieces, the citation list, the final chunk, [DONE]."""
+    ctx: AppContext,
+    assistant: Assistant,
+    conversation: Conversation,
+    head: dict[str, Any],
+    user: str | None,
+    arrived: float,
+) -> AsyncIterator[bytes]:
+    """SSE chunks of one answer, always ended by ``[DONE]``: whatever fails inside, the client gets an
+    error frame first rather than a dropped connection (see _answer_frames)."""
+    try:
+        async for frame in _answer_frames(ctx, assistant, conversation, head, user, arrived):
+            yield frame
+    except Exception:  # the stream is open: report the failure in it rather than drop the connection
+        log.exception("stream failed")
+        yield _sse({"error": {"code": "stream_error", "message": "回答中断，请重试。"}})
+    yield DONE
+
+
+async def _answer_frames(
+    ctx: AppContext,
+    assistant: Assistant,
+    conversation: Conversation,
+    head: dict[str, Any],
+    user: str | None,
+    arrived: float,
+) -> AsyncIterator[bytes]:
+    """Role, text pieces, the citation list and the final chunk from Assistant.stream (no [DONE])."""
     chunk = {**head, "object": "chat.completion.chunk"}
 
     def piece(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
@@ -191,7 +230,7 @@ async def _stream(
     error = "回答中断，请重试。"
     streamed = ""
     try:
-        async for event in iterate_in_threadpool(assistant.stream(conversation)):
+        async for event in iterate_in_threadpool(assistant.stream(conversation, arrived)):
             if event.kind == "token":
                 streamed += event.text
                 yield _sse(piece({"content": event.text}))
@@ -202,11 +241,10 @@ async def _stream(
                 # In LLM mode a failure after text was shown carries the verified offline answer.
                 final = event.answer
                 break
-    except Exception:  # the stream is open: report the failure in it rather than drop the connection
+    except Exception:  # the answer failed: an error frame, not a dropped connection
         log.exception("stream failed")
     if final is None:
         yield _sse({"error": {"code": "stream_error", "message": error}})
-        yield "data: [DONE]\n\n"
         return
     replaced = not same_text(streamed, final.answer)
     if replaced:
@@ -214,13 +252,14 @@ async def _stream(
         # cannot take text back, so the verified answer follows in full and the last chunk says so.
         yield _sse(piece({"content": f"\n\n{REPLACEMENT_RULE}\n{final.answer}"}))
     await run_in_threadpool(ctx.record, final, "openai", user, knowledge_version(assistant))
-    tail = citation_block(final)
+    tail = notes_block(final) + citation_block(final)
     if tail:
         yield _sse(piece({"content": tail}))
     last = piece({}, "stop")
     last["citations"] = [c.to_json() for c in final.citations]
     last["verdict"] = str(final.verdict)
     last["replaced"] = replaced
+    last["mode"] = final.mode
+    last["notes"] = list(final.notes)
     last["usage"] = _usage(conversation.turns, final.answer + tail)
     yield _sse(last)
-    yield "data: [DONE]\n\n"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,29 @@ FACTOR_SHARE = 0.4  # of the timeout, for factor extraction: the answer needs th
 UNGROUNDED = "大模型的回答未通过引用核验，已使用离线答案"
 TOO_LONG = "问题和条文超出大模型的上下文长度，已使用离线答案"
 INTERRUPTED = "大模型输出中途中断，已改用离线答案。"
+BUSY = "大模型繁忙（同时进行的调用已达上限），已使用离线答案"
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def model_slots(size: int) -> threading.BoundedSemaphore:
+    """The worker's slots for answers the model is writing: one set per process (a reload makes a
+    new Assistant, not a second set of slots)."""
+    with _SLOTS_LOCK:
+        if size not in _SLOTS:
+            _SLOTS[size] = threading.BoundedSemaphore(max(1, size))
+        return _SLOTS[size]
+
+
+@contextmanager
+def model_slot(slots: threading.BoundedSemaphore) -> Iterator[bool]:
+    """A slot if one is free now (True), else False at once: a request never waits for the model."""
+    taken = slots.acquire(blocking=False)
+    try:
+        yield taken
+    finally:
+        if taken:
+            slots.release()
 
 
 def unavailable(exc: LLMUnavailable) -> str:
@@ -58,6 +83,11 @@ class Prepared:
     head: str  # the code's lines before the model's prose (notes, verdict heading)
     analysis: Analysis  # the analysis the answer rests on (re-decided with the model's factor reading)
     offline: Answer  # its offline answer: the fallback, and the source of verdict and follow-up
+
+    @property
+    def words(self) -> list[str]:
+        """The user's own words, as typed and as normalised: the prose may quote them."""
+        return [*self.analysis.turns, *self.analysis.raw_turns]
 
 
 class LLMAnswerer:
@@ -81,6 +111,7 @@ class LLMAnswerer:
         self.checker = Checker(kb, settings.knowledge_dir, article_refs)
         self.counter = TokenCounter(settings.llm_encoding, settings.tiktoken_cache_dir)
         self.mask = should_mask(settings)
+        self.slots = model_slots(settings.llm_max_in_flight)
 
     # -- whole answers -------------------------------------------------------------------------
     def _deadline(self, started: float | None) -> float:
@@ -90,7 +121,14 @@ class LLMAnswerer:
         return time.monotonic() + self.settings.llm_timeout - spent
 
     def answer(self, analysis: Analysis, offline: Answer, started: float | None = None) -> Answer:
-        """The model's answer if it passes grounding (mode "llm"), else ``offline`` with a note."""
+        """The model's answer if it passes grounding (mode "llm"), else ``offline`` with a note (at
+        once when the worker's model slots are all taken)."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                return fallback(offline, BUSY)
+            return self._answer(analysis, offline, started)
+
+    def _answer(self, analysis: Analysis, offline: Answer, started: float | None) -> Answer:
         deadline = self._deadline(started)
         try:
             prepared = self._prepare(analysis, offline, deadline)
@@ -114,7 +152,7 @@ class LLMAnswerer:
         self, p: Prepared, verdict: Verdict, text: str, parsed: object, deadline: float
     ) -> Grounded | None:
         answer = parsed if isinstance(parsed, ModelAnswer) else parse_answer(text)
-        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask)
+        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask, p.words)
         if grounded is not None:
             return grounded
         log.info("model answer rejected: %s", ",".join(sorted({x.code for x in problems})))
@@ -122,7 +160,7 @@ class LLMAnswerer:
         stated = [Problem(x.code, p.masker.mask(x.message)) for x in problems]
         retry = self.writer.write_answer(self.writer.retry_messages(p.messages, text, stated), deadline)
         answer = retry.parsed if isinstance(retry.parsed, ModelAnswer) else parse_answer(retry.text)
-        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask)
+        grounded, problems = self.checker.check(answer, p.given, verdict, p.masker.unmask, p.words)
         if grounded is None:
             log.info("retried answer rejected: %s", ",".join(sorted({x.code for x in problems})))
         return grounded
@@ -134,6 +172,13 @@ class LLMAnswerer:
         """Tokens as the model writes (sentence by sentence, each checked), then the final event with
         the verified answer. A failure after text was shown ends with an error event that carries the
         offline answer; before any text, the offline answer is streamed as if nothing happened."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                yield from as_events(fallback(offline, BUSY))
+                return
+            yield from self._stream(analysis, offline, started)
+
+    def _stream(self, analysis: Analysis, offline: Answer, started: float | None) -> Iterator[StreamEvent]:
         deadline = self._deadline(started)
         try:
             p = self._prepare(analysis, offline, deadline)
@@ -149,8 +194,14 @@ class LLMAnswerer:
             return
         analysis, offline = p.analysis, p.offline
         reader = AnswerFieldReader()
+        # Citations come last, so while streaming a quotation may be words of any unit given (or the
+        # user's); the final check holds it to the units actually cited.
         gate = SentenceGate(
-            lambda s: self.checker.prose_problems(s, offline.verdict, p.given), p.masker.unmask
+            lambda s: (
+                self.checker.prose_problems(s, offline.verdict, p.given)
+                + self.checker.quote_problems(s, p.given.values(), p.words)
+            ),
+            p.masker.unmask,
         )
         pieces: list[str] = []
         shown: list[str] = []
@@ -188,6 +239,12 @@ class LLMAnswerer:
         """A drafting.DraftWriter: the model's rewrite of a finished rationale draft. The drafting
         module keeps it only if marks, quotes, proposal and closing survive; this adds the checks it
         lacks (injection echoes, verdict statements) and raises rather than return a failing text."""
+        with model_slot(self.slots) as taken:
+            if not taken:
+                raise AssistantError(BUSY)
+            return self._rewrite_draft(draft)
+
+    def _rewrite_draft(self, draft: Draft) -> str:
         deadline = time.monotonic() + self.settings.llm_timeout
         masker = Masker(self.mask)
         keys = load_yaml(self.settings.prompts_dir / "draft_templates.yaml").get("proposal_keys", {})
@@ -199,6 +256,10 @@ class LLMAnswerer:
         verdict = draft.assessment.verdict
         before = {x.code for x in self.checker.prose_problems(draft.text, verdict, given)}
         new = [x for x in self.checker.prose_problems(text, verdict, given) if x.code not in before]
+        # The offline draft is verified text (clauses, the facts as given, templates): a quotation
+        # in the rewrite must be found there, in a cited clause or in the user's words.
+        words = [draft.text, *draft.analysis.turns, *draft.analysis.raw_turns]
+        new += self.checker.quote_problems(text, given.values(), words)
         if new:
             raise AssistantError("改写未通过核验：" + "；".join(x.message for x in new))
         return text

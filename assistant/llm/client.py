@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import httpx
 from pydantic import BaseModel
 
 from assistant.llm.deadline import retrying, retrying_stream
 from assistant.llm.privacy import is_local_endpoint
+from assistant.llm.transport import http_client
 from assistant.settings import Settings
 
 
@@ -64,9 +64,8 @@ class OpenAICompatibleChat:
             temperature=0,
             max_tokens=settings.llm_max_tokens,
             use_responses_api=False,  # plain chat completions: nothing is stored on the endpoint's side
-            # A model on this machine or network is reached directly, whatever proxy the environment
-            # names: a proxy would swallow a loopback call, and the text would leave the machine.
-            http_client=httpx.Client(trust_env=False) if is_local_endpoint(settings.llm_base_url) else None,
+            # Calls are cut at their answer's deadline, on the wire too (transport.py).
+            http_client=http_client(settings.llm_base_url, is_local_endpoint(settings.llm_base_url)),
         )
 
     @staticmethod

@@ -3,7 +3,8 @@
 The client's own retries are off (``max_retries=0``): retries happen here, bounded by a deadline, so
 that a whole answer (every attempt, every backoff) never runs past ``ASSISTANT_LLM_TIMEOUT``. Each
 call also runs in a daemon thread that is abandoned at the deadline: an HTTP timeout bounds one read,
-not a server that trickles bytes, and a user must not wait for either.
+not a server that trickles bytes, and a user must not wait for either. The abandoned call is cut on the
+wire at the same deadline (``transport.py``), so its thread and connection end with it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 import openai
 
 from assistant.errors import UpstreamError
+from assistant.llm.transport import CALL_DEADLINE
 
 T = TypeVar("T")
 BACKOFF_SECONDS = 0.25  # first wait; doubled per retry, never past the deadline
@@ -32,10 +34,14 @@ REASONS = {
     "server": "服务端错误（5xx）",
     "malformed": "返回内容无法解析",
     "connection": "无法连接",
+    "cut": "连接中途断开",
     "rejected": "请求被拒绝",
     "stream": "输出中途中断",
 }
-RETRYABLE = frozenset({"rate_limit", "server", "malformed", "connection", "timeout"})
+RETRYABLE = frozenset({"rate_limit", "server", "malformed", "connection", "cut", "timeout"})
+# The endpoint answered, then the connection broke (the server dropped it, a proxy cut it): not the
+# same as no connection at all, and a user (or an operator reading the notes) should be told which.
+_CUT = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class LLMUnavailable(UpstreamError):
@@ -46,6 +52,16 @@ class LLMUnavailable(UpstreamError):
         self.reason = reason
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from (the client wraps httpx's errors in its own)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def classify(exc: BaseException) -> str:
     """The REASONS key of an exception raised by a chat call."""
     if isinstance(exc, LLMUnavailable):
@@ -53,7 +69,7 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return "connection"
+        return "cut" if any(isinstance(e, _CUT) for e in _causes(exc)) else "connection"
     if isinstance(exc, openai.RateLimitError):
         return "rate_limit"
     if isinstance(exc, openai.APIStatusError):
@@ -86,6 +102,7 @@ def before(deadline: float, call: Callable[[], T]) -> T:
     box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
 
     def run() -> None:
+        CALL_DEADLINE.set(deadline)  # the transport cuts the call there, so this thread ends with it
         try:
             with no_tracing():
                 box.put((True, call()))
@@ -159,6 +176,7 @@ def _threaded(open_stream: Callable[[float], Iterator[Any]], deadline: float) ->
     stop = threading.Event()
 
     def produce() -> None:
+        CALL_DEADLINE.set(deadline)
         try:
             with no_tracing():
                 for chunk in open_stream(max(MARGIN, deadline - time.monotonic())):

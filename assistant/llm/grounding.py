@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.cues import compile_cues, load_yaml
 from assistant.domain import Citation, Unit, Verdict
 from assistant.knowledge import KnowledgeBase
+from assistant.llm.quotations import unverified
 from assistant.llm.verdicts import conflicts, verdict_claim
 from assistant.normalize import fold
 
@@ -69,7 +70,7 @@ class Problem:
     """One reason an answer may not be shown. ``message`` is stated back to the model (Chinese)."""
 
     code: str  # unknown_id, altered_quote, short_quote, bad_mark, no_citation, verdict_conflict,
-    # injection_echo, unknown_article, own_mark, malformed
+    # injection_echo, unknown_article, own_mark, unverified_quote, malformed
     message: str
 
 
@@ -137,6 +138,13 @@ class Checker:
         injection = load_yaml(knowledge_dir / "rules" / "intents.yaml")["refuse"]["injection"]
         about_rules = [c for c in injection if any(k in str(c) for k in _ECHO_KEYS)]
         self.echoes = compile_cues([*about_rules, *_ECHOES])
+        # Names the base uses may stand in quotation marks without being quotations of a clause:
+        # 按照“三个区分开来”的要求, 第三个“区分开来”. (Headings are not names: they paraphrase.)
+        names: set[str] = set()
+        for doc in kb.documents.values():
+            names |= {doc.title, doc.short_title.strip("《》")}
+        names |= {unit.label for unit in kb}
+        self.names = sorted(n for n in names if n)
 
     def prose_problems(self, prose: str, verdict: Verdict, given: dict[str, Unit]) -> list[Problem]:
         """Problems of the prose alone (also run sentence by sentence while a stream is shown)."""
@@ -164,14 +172,39 @@ class Checker:
                 )
         return problems
 
+    def quote_problems(self, prose: str, units: Iterable[Unit], words: Sequence[str] = ()) -> list[Problem]:
+        """Quotations in the prose that are not words of ``units``, of ``words`` (the user's own, or
+        other text already verified) or a name the base uses; words attributed to a named article
+        must be that article's."""
+        sources = [*(u.text for u in units), *words, *self.names]
+        return [
+            Problem(
+                "unverified_quote",
+                f"引号内或“规定：”后的文字“{q.text.strip()[:60]}”不是"
+                + (f"{q.named}的原文" if q.named else "所引条文或用户原话的原文")
+                + "；引用只能逐字摘录，否则不要加引号",
+            )
+            for q in unverified(prose, sources, self._article_texts)
+        ]
+
+    def _article_texts(self, ref: str) -> list[str] | None:
+        """The texts of the article a reference names and of its paragraphs and items; None when the
+        reference names no article of the base (the unknown_article check covers that)."""
+        ids = [i for i in (self.article_refs(ref) if self.article_refs else []) if i is not None]
+        if not ids:
+            return None
+        return [u.text for u in self.kb if any(u.id == i or u.id.startswith(i + ".") for i in ids)]
+
     def check(
         self,
         answer: ModelAnswer | None,
         given: dict[str, Unit],
         verdict: Verdict,
         restore: Callable[[str], str] = lambda s: s,
+        words: Sequence[str] = (),
     ) -> tuple[Grounded | None, list[Problem]]:
-        """The grounded answer, or None and every problem found."""
+        """The grounded answer, or None and every problem found. ``words`` are the user's turns (as
+        typed and as normalised): the prose may quote them as well as the units it cites."""
         if answer is None:
             return None, [Problem("malformed", "输出不是约定格式的 JSON（含 answer 和 citations 两个字段）")]
         prose = restore(answer.answer).strip()
@@ -197,6 +230,7 @@ class Checker:
                 problems.append(Problem("bad_mark", f"标注 [{m.group(1)}] 没有对应的引用"))
         if not answer.citations or not prose:
             problems.append(Problem("no_citation", "回答必须有正文，并至少引用一条所给条文"))
+        problems += self.quote_problems(prose, [given[c.id] for c in citations], words)
         if problems:
             return None, problems
         marks = dict(enumerate(citations, 1))

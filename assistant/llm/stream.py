@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.llm.grounding import Problem
+from assistant.llm.quotations import open_quotation
 
 _START = re.compile(r'"answer"\s*:\s*"')
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -41,7 +42,8 @@ class AnswerFieldReader:
                 self.done, i = True, i + 1
                 break
             if ch != "\\":
-                out.append(ch)
+                # A raw lone surrogate (the client decoded an escape of one) cannot reach a user.
+                out.append("\ufffd" if "\ud800" <= ch <= "\udfff" else ch)
                 i += 1
                 continue
             if i + 1 >= len(b):
@@ -60,19 +62,27 @@ class AnswerFieldReader:
 
 
 def _unicode_escape(b: str, i: int) -> tuple[str, int]:
-    """Decode \\uXXXX (or a surrogate pair) at ``i``; (text, characters used), or ("", 0) if incomplete."""
+    """Decode \\uXXXX (or a surrogate pair) at ``i``; (text, characters used), or ("", 0) if incomplete.
+    A lone surrogate becomes U+FFFD: it could not be encoded for the user (the stream would break)."""
     if i + 6 > len(b):
         return "", 0
     try:
         code = int(b[i + 2 : i + 6], 16)
     except ValueError:
         return b[i : i + 6], 6
+    if 0xDC00 <= code < 0xE000:
+        return "\ufffd", 6
     if 0xD800 <= code < 0xDC00:
+        follows = b[i + 6 : i + 8]
+        if not "\\u".startswith(follows):
+            return "\ufffd", 6
         if i + 12 > len(b):
             return "", 0
         try:
             low = int(b[i + 8 : i + 12], 16)
         except ValueError:
+            return "\ufffd", 6
+        if not 0xDC00 <= low < 0xE000:
             return "\ufffd", 6
         return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), 12
     return chr(code), 6
@@ -101,11 +111,19 @@ class SentenceGate:
             return ""
         self.pending += text
         shown: list[str] = []
-        while (m := _SENTENCE_END.search(self.pending)) is not None:
-            sentence, self.pending = self.pending[: m.end()], self.pending[m.end() :]
+        while (end := self._sentence_end()) is not None:
+            sentence, self.pending = self.pending[:end], self.pending[end:]
             if not self._passes(sentence, shown):
                 break
         return "".join(shown)
+
+    def _sentence_end(self) -> int | None:
+        """Where the first complete sentence of the pending text ends; a 。 or ； inside a quotation
+        does not end it (the quotation is checked whole, so it is shown whole or not at all)."""
+        for m in _SENTENCE_END.finditer(self.pending):
+            if not open_quotation(self.pending[: m.end()]):
+                return m.end()
+        return None
 
     def flush(self) -> str:
         """The last, unterminated sentence, if it passes."""

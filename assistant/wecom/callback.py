@@ -3,7 +3,9 @@
 WeChat waits 5 seconds for the reply to a message. An answer ready within ``wecom_passive_seconds``
 that fits one message goes back passively in the encrypted reply; otherwise the reply is a short
 acknowledgement (or empty) and the answer follows through the active message API once it is ready.
-A message id seen before (WeChat's retry) gets an empty reply and is not answered again.
+A message id seen before (WeChat's retry) gets an empty reply and is not answered again; a message
+whose signed timestamp is more than five minutes off is refused, and ids are kept for longer than
+that window, so a captured request cannot be replayed.
 """
 
 from __future__ import annotations
@@ -27,13 +29,15 @@ from assistant.domain import Answer
 from assistant.errors import AssistantError, InputError
 from assistant.http.common import AppContext
 from assistant.wecom.api import WeComClient
-from assistant.wecom.dedupe import MessageDedupe
+from assistant.wecom.dedupe import REPLAY_WINDOW_SECONDS, MessageDedupe
 from assistant.wecom.format import format_answer, size
 
 log = logging.getLogger("assistant.wecom")
 ACK = "已收到，正在研判，稍后把结果发给您。"
 NOT_TEXT = "目前只能回答文字提问，请用文字描述情况。"
 FAILED = "抱歉，这次没能完成研判，请稍后再试。"
+PUSH_FAILED = "抱歉，研判结果未能发送完整（第 {n}/{total} 条发送失败），请稍后重新提问。"
+RETRY_PUSH_SECONDS = 1.0
 
 
 class NotConfigured(AssistantError):
@@ -41,6 +45,27 @@ class NotConfigured(AssistantError):
 
     code = "not_configured"
     http_status = 404
+
+
+class StaleMessage(InputError):
+    """A signed message whose timestamp is too far from now: a replay, or a clock that is wrong."""
+
+    code = "stale_message"
+    http_status = 403
+
+
+def check_timestamp(timestamp: str, now: float | None = None) -> None:
+    """Raise StaleMessage unless the (signed) timestamp is within REPLAY_WINDOW_SECONDS of now."""
+    now = time.time() if now is None else now
+    try:
+        sent = float(int(timestamp))
+    except ValueError:
+        sent = float("nan")
+    if not abs(now - sent) <= REPLAY_WINDOW_SECONDS:  # NaN compares false: refused too
+        raise StaleMessage(
+            f"消息时间戳与服务器时间相差超过 {int(REPLAY_WINDOW_SECONDS // 60)} 分钟，已拒绝"
+            "（可能是重放的旧请求，或服务器时钟不准）。"
+        )
 
 
 class BadSignature(InputError):
@@ -86,6 +111,7 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
     @r.post("/wecom/callback")
     async def receive(request: Request) -> Response:
         """An encrypted message: answer passively when quick enough, else acknowledge and push."""
+        arrived = time.perf_counter()
         crypto = _crypto(ctx)
         signature, timestamp, nonce = _params(request, "msg_signature", "timestamp", "nonce")
         raw = await request.body()
@@ -97,6 +123,9 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
             raise BadSignature("消息无法解密。") from exc
         if message is None:
             raise BadSignature("消息为空。")
+        # Checked once the signature (which covers the timestamp) holds: a captured request replayed
+        # after its MsgId was forgotten would otherwise be answered again.
+        check_timestamp(timestamp)
 
         def reply(text: str, background: BackgroundTask | None = None) -> Response:
             xml = TextReply(source=message.target, target=message.source, content=text).render()
@@ -108,7 +137,10 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
 
         if message.type == "event":
             return empty()
-        msg_id = str(getattr(message, "id", "") or uuid.uuid4().hex)
+        try:  # wechatpy converts fields when read: a signed but malformed MsgId fails here
+            msg_id = str(getattr(message, "id", "") or uuid.uuid4().hex)
+        except (TypeError, ValueError) as exc:
+            raise InputError("消息格式不正确（MsgId）。") from exc
         if not await run_in_threadpool(dedupe.first_time, msg_id):
             log.info("retried message %s ignored", msg_id)
             return empty()
@@ -118,7 +150,7 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
         if is_reset(text):
             await run_in_threadpool(ctx.conversations.clear, f"wecom:{user}")
             return reply(RESET_REPLY)
-        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, text, None))
+        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, text, None, arrived))
         done, _ = await asyncio.wait({task}, timeout=ctx.settings.wecom_passive_seconds)
         if not done:
             return reply(ACK, BackgroundTask(_push_later, client, user, task, ctx.settings.wecom_markdown))
@@ -138,12 +170,24 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
 
 
 async def _push(client: WeComClient, user: str, answer: Answer, markdown: bool) -> None:
-    """Send an answer through the active message API, part by part, in order."""
+    """Send an answer through the active message API, part by part, in order. A part that fails is
+    tried once more; if it fails again the user is told (a plain-text notice), not left waiting."""
+    parts = format_answer(answer, markdown)
+    for n, part in enumerate(parts, 1):
+        try:
+            await _send_with_retry(client, user, part, markdown)
+        except AssistantError as exc:  # never log the exception chain: its URLs carry the access token
+            log.error("pushing part %d/%d of an answer to WeChat Work failed: %s", n, len(parts), exc.message)
+            await _send_text(client, user, PUSH_FAILED.format(n=n, total=len(parts)))
+            return
+
+
+async def _send_with_retry(client: WeComClient, user: str, part: str, markdown: bool) -> None:
     try:
-        for part in format_answer(answer, markdown):
-            await client.send(user, part, markdown)
-    except AssistantError as exc:  # never log the exception chain: its URLs carry the access token
-        log.error("pushing an answer to WeChat Work failed: %s", exc.message)
+        await client.send(user, part, markdown)
+    except AssistantError:
+        await asyncio.sleep(RETRY_PUSH_SECONDS)  # a busy or briefly unreachable API: once more
+        await client.send(user, part, markdown)
 
 
 async def _push_later(

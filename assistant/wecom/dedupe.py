@@ -10,7 +10,12 @@ from pathlib import Path
 
 from assistant.sqlite_store import SqliteStore
 
-TTL_SECONDS = 3600.0  # WeChat stops retrying within a minute; an hour is a wide margin
+# A message is accepted only while its signed timestamp is within this many seconds of the clock.
+REPLAY_WINDOW_SECONDS = 300.0
+# WeChat stops retrying within a minute. An id must also outlive every moment its message could still be
+# accepted: first seen at ts - window at the earliest, replayable until ts + window, so over twice the
+# window; kept an hour, a replay is refused either by its id or by its timestamp.
+TTL_SECONDS = max(3600.0, 2 * REPLAY_WINDOW_SECONDS + 60)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS wecom_seen (msg_id TEXT PRIMARY KEY, seen REAL NOT NULL);"
 

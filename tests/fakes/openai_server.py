@@ -48,6 +48,8 @@ class Reply:
     match: str | None = None  # only for a request whose messages contain this text
     retry_after: float | None = None  # a Retry-After header (with a status)
     chunk_chars: int = 6  # streaming: characters per chunk
+    trickle: float = 0.0  # seconds between pieces: a model sending a token at a time, slowly (a plain
+    # reply's JSON body is trickled too, ``chunk_chars`` bytes at a time)
 
 
 def answer_json(answer: str, citations: list[tuple[str, str]]) -> str:
@@ -106,7 +108,10 @@ class FakeOpenAI:
         self.model = model
         self.responder = responder
         self.requests: list[dict[str, Any]] = []  # {"path", "headers", "body"} of every request
+        self.sending = 0  # replies still being sent (their connection open): a client that gave up
+        # on one must have closed it
         self._script: list[Reply] = []
+        self._default = Reply()  # used when no scripted reply matches (see ``always``)
         self._lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -123,10 +128,16 @@ class FakeOpenAI:
         with self._lock:
             self._script.extend(r if isinstance(r, Reply) else Reply(content=r) for r in replies)
 
+    def always(self, reply: Reply) -> None:
+        """Answer every request without a scripted reply with ``reply`` (a fault, for load tests)."""
+        with self._lock:
+            self._default = reply
+
     def clear(self) -> None:
-        """Forget queued replies and recorded requests."""
+        """Forget queued replies, the default fault and recorded requests."""
         with self._lock:
             self._script.clear()
+            self._default = Reply()
             self.requests.clear()
 
     def chat_requests(self) -> list[dict[str, Any]]:
@@ -175,7 +186,7 @@ class FakeOpenAI:
             for i, reply in enumerate(self._script):
                 if reply.match is None or reply.match in text:
                     return self._script.pop(i)
-        return Reply()
+            return self._default
 
     def _build(self) -> FastAPI:
         app = FastAPI()
@@ -213,10 +224,31 @@ class FakeOpenAI:
                 return Response('{"id": "chatcmpl-x", "choices": [', media_type="application/json")
             content = reply.content if reply.content is not None else self.responder(body)
             if body.get("stream"):
-                return StreamingResponse(self._chunks(content, reply), media_type="text/event-stream")
+                chunks = self._sending(self._chunks(content, reply))
+                return StreamingResponse(chunks, media_type="text/event-stream")
+            if reply.trickle:
+                whole = json.dumps(self._completion(content), ensure_ascii=False)
+                return StreamingResponse(
+                    self._sending(self._slowly(whole, reply)), media_type="application/json"
+                )
             return JSONResponse(self._completion(content))
 
         return app
+
+    async def _sending(self, pieces: AsyncIterator[str]) -> AsyncIterator[str]:
+        """Count the reply as being sent until it ends or the client goes away."""
+        self.sending += 1
+        try:
+            async for piece in pieces:
+                yield piece
+        finally:
+            self.sending -= 1
+
+    async def _slowly(self, text: str, reply: Reply) -> AsyncIterator[str]:
+        size = max(1, reply.chunk_chars)
+        for i in range(0, len(text), size):
+            yield text[i : i + size]
+            await asyncio.sleep(reply.trickle)
 
     def _completion(self, content: str) -> dict[str, Any]:
         return {
@@ -239,7 +271,7 @@ class FakeOpenAI:
             if reply.stall_after is not None and n >= reply.stall_after:
                 await asyncio.sleep(3600)
             yield "data: " + json.dumps(self._chunk({"content": piece}, None), ensure_ascii=False) + "\n\n"
-            await asyncio.sleep(0)
+            await asyncio.sleep(reply.trickle)
         yield "data: " + json.dumps(self._chunk({}, "stop")) + "\n\n"
         yield "data: [DONE]\n\n"
 

@@ -21,6 +21,7 @@ class FakeWeCom:
     secret: str
     expires_in: int = 7200
     reject_next_send: int | None = None  # an errcode to answer the next send with (42001: expired)
+    fail_sends: list[int] = field(default_factory=list)  # errcodes for the next sends, one each (-1: busy)
     tokens_issued: list[str] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # message bodies, with "access_token"
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -46,6 +47,8 @@ class FakeWeCom:
             if self.reject_next_send is not None:
                 code, self.reject_next_send = self.reject_next_send, None
                 return {"errcode": code, "errmsg": "access_token expired"}
+            if self.fail_sends:
+                return {"errcode": self.fail_sends.pop(0), "errmsg": "system busy"}
             with self._changed:
                 self.sent.append({**body, "access_token": query["access_token"]})
                 self._changed.notify_all()
