@@ -60,9 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-baseline", action="store_true", help="skip the naive vector baseline")
     ev.add_argument(
         "--reader",
-        choices=["rules", "gold"],
-        default="rules",
-        help="rules: the assistant reads each story; gold: each item's labelled factors are the reading",
+        nargs="+",
+        metavar="rules|gold|replay FILE",
+        default=["rules"],
+        help="rules: the assistant reads each story; gold: each item's labelled factors; "
+        "replay FILE: recorded readings, JSON Lines {id, reading}",
     )
 
     sub.add_parser("check", help="validate the knowledge base and report every problem")
@@ -211,7 +213,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.runner import run_cli
 
-    return run_cli(args.set_file, args.out, baseline=not args.no_baseline, reader=args.reader)
+    reader, *rest = args.reader
+    if reader not in ("rules", "gold", "replay") or (reader == "replay") != bool(rest) or len(rest) > 1:
+        raise InputError("--reader 取值应为 rules、gold 或 replay FILE")
+    replay = Path(rest[0]) if rest else None
+    if replay is not None and not replay.is_file():
+        raise InputError(f"找不到回放文件：{replay}")
+    return run_cli(args.set_file, args.out, baseline=not args.no_baseline, reader=reader, replay=replay)
 
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}

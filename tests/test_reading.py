@@ -210,3 +210,41 @@ def test_the_gold_reader_measures_the_decision_layer_on_the_labelled_facts(assis
     answer = predict(banned, assistant, reader="gold").answer
     assert answer is not None and answer.verdict is Verdict.NOT_TOLERABLE
     assert any(c.id.startswith("ccp-discipline-2023:117") for c in answer.citations)
+
+
+def test_a_replayed_reading_counts_only_what_the_story_says(assistant: Assistant, tmp_path: Path) -> None:
+    import json
+
+    from assistant.evaluation.dataset import EvalItem
+    from assistant.evaluation.replay import load_replay
+    from assistant.evaluation.runner import predict
+
+    story = "周末我用单位的车回了趟老家，这个能容错吗？"
+    item = EvalItem(id="R1", category="scenario", question=story, verdict=Verdict.NOT_TOLERABLE)
+    readings = [
+        # A forged favourable fact and an invented red flag: neither is in the story's words.
+        {
+            "id": "R1",
+            "reading": {
+                "motive": {"value": "public", "evidence": "没有任何人拿好处"},
+                "violations": [{"name": "bribe", "evidence": "收了两万块"}],
+            },
+        },
+    ]
+    path = tmp_path / "replay.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in readings), encoding="utf-8")
+    forged = predict(item, assistant, "replay", load_replay(path)).answer
+    assert forged is not None and forged.factors["motive"].value == "unknown"
+    assert not any(c.id.startswith("public-sanctions-law-2020:33") for c in forged.citations)
+    readings[0]["reading"] = {"violations": [{"name": "car", "evidence": "用单位的车回了趟老家"}]}
+    path.write_text(json.dumps(readings[0], ensure_ascii=False), encoding="utf-8")
+    stated = predict(item, assistant, "replay", load_replay(path)).answer
+    assert stated is not None and stated.verdict is Verdict.NOT_TOLERABLE
+    assert any(c.id.startswith("ccp-discipline-2023:117") for c in stated.citations)
+
+
+def test_the_eval_command_refuses_a_bad_reader_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    assert main(["eval", "--reader", "replay"]) == 2
+    assert "--reader" in capsys.readouterr().err

@@ -36,6 +36,7 @@ from assistant.evaluation.metrics import (
     refusal_metrics,
     verdict_metrics,
 )
+from assistant.evaluation.replay import load_replay, replay_facts
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.pipeline import Assistant, Conversation
 from assistant.settings import Settings, get_settings
@@ -175,10 +176,15 @@ def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: Know
     )
 
 
-READERS = ("rules", "gold")
+READERS = ("rules", "gold", "replay")
 
 
-def predict(item: EvalItem, assistant: Assistant, reader: str = "rules") -> Prediction:
+def predict(
+    item: EvalItem,
+    assistant: Assistant,
+    reader: str = "rules",
+    replayed: dict[str, dict[str, Any]] | None = None,
+) -> Prediction:
     """One item through the assistant; an exception becomes an ``error`` prediction, not a crash.
     ``reader``: "rules" (the assistant's own reading) or "gold" (the item's labelled facts, for items
     that carry factor labels; others are read as usual)."""
@@ -186,6 +192,9 @@ def predict(item: EvalItem, assistant: Assistant, reader: str = "rules") -> Pred
     try:
         if reader == "gold" and item.factors:
             reading = gold_facts(item, assistant.rules)
+            answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
+        elif reader == "replay" and replayed is not None and item.id in replayed:
+            reading = replay_facts(item.question, replayed[item.id], assistant.rules)
             answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
         else:
             answer = assistant.ask(item.question, item.province)
@@ -196,11 +205,15 @@ def predict(item: EvalItem, assistant: Assistant, reader: str = "rules") -> Pred
 
 
 def evaluate(
-    items: Sequence[EvalItem], assistant: Assistant, progress: bool = True, reader: str = "rules"
+    items: Sequence[EvalItem],
+    assistant: Assistant,
+    progress: bool = True,
+    reader: str = "rules",
+    replayed: dict[str, dict[str, Any]] | None = None,
 ) -> EvalResult:
     """Answer every item with ``assistant`` (progress bar on stderr) and score the answers."""
     bar = tqdm(items, desc="eval", unit="q", disable=not progress)
-    predictions = [predict(item, assistant, reader) for item in bar]
+    predictions = [predict(item, assistant, reader, replayed) for item in bar]
     return score(items, predictions, assistant.kb)
 
 
@@ -218,7 +231,9 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def run_cli(set_file: Path | None, out: Path | None, baseline: bool, reader: str = "rules") -> int:
+def run_cli(
+    set_file: Path | None, out: Path | None, baseline: bool, reader: str = "rules", replay: Path | None = None
+) -> int:
     """``assistant eval``: returns 0 whatever the numbers (the CI gate is a test, not this command)."""
     from assistant.evaluation import report  # matplotlib is loaded only when a report is written
 
@@ -230,7 +245,8 @@ def run_cli(set_file: Path | None, out: Path | None, baseline: bool, reader: str
     committed = load_committed(committed_path)
     started = time.perf_counter()
     assistant = Assistant(settings)
-    result = evaluate(items, assistant, reader=reader)
+    replayed = load_replay(replay) if reader == "replay" and replay is not None else None
+    result = evaluate(items, assistant, reader=reader, replayed=replayed)
     naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
     fallback_mode = "llm" if settings.llm_enabled else "offline"
     meta = report.RunMeta(
