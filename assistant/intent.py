@@ -45,11 +45,13 @@ class IntentClassifier:
         ``violation``: the reading found a named violation told as someone's act (even one only alleged);
         ``red_flag``: it found a red-flag value stated (gain, deliberate, banned, serious harm)."""
         has_actor = bool(self._count(self.actors, text))
-        # Conduct told of someone is a story to judge, whatever words it uses.
         happened = bool(self._count(self.events, text))
-        # ("迎检前一晚把没复垦的地块用绿网盖了": an act that happened needs no named actor.)
+        asks_judgement = bool(self._count(self.judgement, _last_sentence(text)))
+        # Conduct told of someone is a story to judge, whatever words it uses ("迎检前一晚把没复垦的地块
+        # 用绿网盖了": an act that happened needs no named actor).
         conduct = (violation or red_flag) and (has_actor or happened)
-        domain = self._count(self.domain, text) or conduct
+        work_words = bool(self._count(self.domain, text))
+        domain = work_words or conduct
         # A story tells what someone did: facts the rules weigh, and an actor or enough facts to show
         # it is not a general question put in general words ("党员行为造成损失…还要处分吗").
         general = bool(self._count(self.general, text))
@@ -60,20 +62,12 @@ class IntentClassifier:
         is_story = is_story or (conduct and not general)
         # A fact of the story, something that happened, and a request for a judgement: a story, however thin
         # ("这个项目是班子集体研究定的，后来亏了点钱，能容错吗？").
-        asks_judgement = bool(self._count(self.judgement, _last_sentence(text)))
         is_story = is_story or (bool(story_factors) and happened and not general and asks_judgement)
         # An account of what happened at work, with no question about the rules in it, is a story told to
         # be judged ("项目没招标直接给了一家公司 现在审计问起来了"); knowledge questions ask.
-        is_story = is_story or (
-            happened and bool(self._count(self.domain, text)) and not _ASKS_RULES.search(text)
-        )
+        is_story = is_story or (happened and work_words and not _ASKS_RULES.search(text))
         # Someone, something that happened, and a request for a judgement: a story, however thin.
-        is_story = is_story or (
-            has_actor
-            and not general
-            and bool(self._count(self.events, text))
-            and bool(self._count(self.judgement, _last_sentence(text)))
-        )
+        is_story = is_story or (has_actor and not general and happened and asks_judgement)
         if self._count(self.improper, text):
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
         if self._count(self.injection, text):

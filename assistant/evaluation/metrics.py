@@ -31,7 +31,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.domain import Answer, Citation
+from assistant.domain import FACTOR_NAMES, Answer, Citation
 from assistant.evaluation.dataset import CATEGORIES, VERDICTS, EvalItem, pairs
 from assistant.knowledge import KnowledgeBase
 from assistant.normalize import fold
@@ -290,8 +290,6 @@ class ReadingMetrics:
 
 def reading_metrics(items: Sequence[EvalItem], predictions: Sequence[Prediction]) -> ReadingMetrics:
     """Per-factor precision and recall of the reading, and the two verdict errors that matter most."""
-    from assistant.domain import FACTOR_NAMES  # local: keeps this module's imports to the scorer's needs
-
     per: dict[str, FactorScore] = {}
     tp_all = gold_all = read_all = 0
     for name in FACTOR_NAMES:

@@ -186,18 +186,16 @@ def predict(
     replayed: dict[str, dict[str, Any]] | None = None,
 ) -> Prediction:
     """One item through the assistant; an exception becomes an ``error`` prediction, not a crash.
-    ``reader``: "rules" (the assistant's own reading) or "gold" (the item's labelled facts, for items
-    that carry factor labels; others are read as usual)."""
+    ``reader``: "rules" (the assistant's own reading), "gold" (the item's labelled facts, for items
+    that carry factor labels) or "replay" (``replayed[item.id]``); items without one are read as usual."""
     started = time.perf_counter()
     try:
+        reading = None
         if reader == "gold" and item.factors:
             reading = gold_facts(item, assistant.rules)
-            answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
         elif reader == "replay" and replayed is not None and item.id in replayed:
             reading = replay_facts(item.question, replayed[item.id], assistant.rules)
-            answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
-        else:
-            answer = assistant.ask(item.question, item.province)
+        answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
     except Exception as exc:  # any failure is a result to count: one bad item must not end the run
         wall = (time.perf_counter() - started) * 1000
         return Prediction(item.id, None, wall, f"{type(exc).__name__}: {exc}")

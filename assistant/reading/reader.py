@@ -88,16 +88,16 @@ class Reader:
             return
         probs = model.predict([p.text for p in pieces])
         index = model.index
+        top = probs.argmax(axis=0)  # for each label, the piece that reads it most strongly
 
-        def best(label: str) -> tuple[Segment, float] | None:
+        def best(label: str) -> tuple[int, Segment, float] | None:
             column = index.get(label)
             if column is None:
                 return None
-            row = int(probs[:, column].argmax())
-            return pieces[row], float(probs[row, column])
+            row = int(top[column])
+            return row, pieces[row], float(probs[row, column])
 
-        def certainty(piece: Segment) -> str:
-            row = pieces.index(piece)
+        def certainty(row: int, piece: Segment) -> str:
             if "question" in index and probs[row, index["question"]] >= cfg.certainty:
                 return "asked"
             if "hearsay" in index and probs[row, index["hearsay"]] >= cfg.certainty:
@@ -119,7 +119,7 @@ class Reader:
             found = best(label)
             if found is None or not name:
                 continue
-            piece, p = found
+            row, piece, p = found
             if kind in self.rules.factor_labels and p >= cfg.factor:
                 if name == "unknown" or kind in facts.factors or label in cfg.rules_only:
                     continue
@@ -130,9 +130,9 @@ class Reader:
                     continue  # "先跟一家运输公司谈好价钱" names no gain
                 # The other value of the same factor read as strongly: the model cannot tell; leave it.
                 rival = [o for o in model.labels if o.startswith(kind + ":") and o != label]
-                if any((b := best(o)) is not None and b[1] >= p for o in rival):
+                if any((b := best(o)) is not None and b[2] >= p for o in rival):
                     continue
-                sure = certainty(piece)
+                sure = certainty(row, piece)
                 # A red flag only the model read, in a story the rules read as an honest mistake, is asked.
                 doubtful = label in cfg.red_flags and self._mistake(facts)
                 facts.factors[kind] = FactorValue(name, piece.text, sure != "stated" or doubtful)
@@ -146,7 +146,7 @@ class Reader:
                 )
             elif kind == "circ" and p >= cfg.circumstance:
                 circ = cfg.circumstances.get(label)
-                if circ and circ not in facts.circumstances and certainty(piece) == "stated":
+                if circ and circ not in facts.circumstances and certainty(row, piece) == "stated":
                     # Shown with the reading; it weighs toward tolerance only when confident enough.
                     if p >= cfg.support:
                         facts.circumstances[circ] = piece.text
@@ -165,7 +165,7 @@ class Reader:
                     continue  # "铲车被落石砸坏" is no 公车: the act needs its object in the story
                 if any(piece.text in e or e in piece.text for e in favourable):
                     continue  # the rules read these very words as favourable ("怕孩子们吃不上饭")
-                sure = certainty(piece)
+                sure = certainty(row, piece)
                 # The teller calls it an honest mistake ("漏看了材料，多发了补贴"): the model's reading of a
                 # violation is then asked about, not decided (the rules decide what they read).
                 hedged = sure != "stated" or p < cfg.violation_firm or self._mistake(facts)
