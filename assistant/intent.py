@@ -85,10 +85,20 @@ class IntentClassifier:
         # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
         # asks how, not whether.
         last = _last_sentence(text)
-        asks_procedure = bool(self._count(self.procedure, last)) and not self._count(self.judgement, last)
+        # ("按程序核了合同", "每周会商推进" tell what was done; they do not ask how).
+        asks_procedure = (
+            bool(self._count(self.procedure, last))
+            and bool(_ASKS_RULES.search(last) or _REQUEST.search(last))
+            and not self._count(self.judgement, last)
+        )
         # Likewise a knowledge question with an aside ("三个区分开来是哪三个？我老是记混"): one stray fact
         # and no request for a judgement do not make a story.
-        asks_knowledge = bool(self._count(self.knowledge, text)) and not self._count(self.judgement, text)
+        # A story that mentions a knowledge word without asking ("依据是县里的文件。") asks nothing.
+        asks_knowledge = (
+            bool(self._count(self.knowledge, text))
+            and bool(_ASKS_RULES.search(text) or _REQUEST.search(text))
+            and not self._count(self.judgement, text)
+        )
         if is_story and (conduct or not ((asks_procedure or asks_knowledge) and story_factors <= 1)):
             return IntentResult(Intent.SCENARIO)
         if procedure:
@@ -96,9 +106,14 @@ class IntentClassifier:
         return IntentResult(Intent.KNOWLEDGE)
 
 
+# "啥也没说", "什么都没拿" deny; they ask nothing.
 _ASKS_RULES = re.compile(
-    r"[?？]|吗|什么|怎么|怎样|如何|哪些|哪个|哪种|哪几|是否|有没有|能不能|可不可以|算不算|咋|啥|多少"
+    r"[?？]|吗|(?:什么|啥)(?![也都])|怎么|怎样|如何|哪些|哪个|哪种|哪几|是否|有没有|能不能|可不可以|算不算|咋|多少"
 )
+
+
+# A request with no question word ("请告知申请流程", "请予研判").
+_REQUEST = re.compile(r"请(问|告知|介绍|说明|讲讲|列出|予)|想(问|了解|知道)|麻烦")
 
 
 def _last_sentence(text: str) -> str:

@@ -123,3 +123,34 @@ def test_requests_to_manufacture_facts_are_refused(assistant: Assistant, request
 def test_a_story_of_forgery_is_judged_not_refused(assistant: Assistant) -> None:
     answer = assistant.ask("局长事后伪造了一份会议记录，说是集体研究过的，这能容错吗")
     assert answer.intent is Intent.SCENARIO and answer.verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what was done "by procedure" is told, not asked about
+        "我在街道分管安全，按程序核了台账还专门去现场看过，结果商户私自改了线路，起火烧了两间仓库，没人受伤。",
+        # an inspection that "could not find" something is a fact, not a request to hide one
+        "那家厂把违建藏在仓库后面，我们检查时根本查不到，后来着火了，我这个要担责吗",
+        # 请示 is no 请 asking for help to make things "match"
+        "我给镇长打电话请示后先把救灾物资发了，登记数量都对得上，能容错吗",
+        # 纪要是… is no hypothetical 要是
+        "会议纪要是后来补写的 当时确实开了会",
+        # a story that names its basis states a fact; it does not ask what the basis is
+        "本局去年给每个职工发了一笔过节费，依据是县里的文件。",
+    ],
+)
+def test_told_conduct_is_a_story(assistant: Assistant, text: str) -> None:
+    answer = assistant.ask(text)
+    assert answer.intent is Intent.SCENARIO, answer.verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("被容错以后，会不会影响我以后提拔？", Intent.PROCEDURE),
+        ("2023年修订的纪律处分条例里，因不可抗力造成损失的规定在哪一条？", Intent.KNOWLEDGE),
+    ],
+)
+def test_questions_about_the_rules_stay_questions(assistant: Assistant, text: str, intent: Intent) -> None:
+    assert assistant.ask(text).intent is intent

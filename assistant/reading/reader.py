@@ -15,7 +15,12 @@ from pathlib import Path
 
 from assistant.cues import hedged_at, load_yaml
 from assistant.domain import FactorValue
-from assistant.reading.cue_reader import THIRD_PARTY_FAMILIES, read_turns, third_party_actor
+from assistant.reading.cue_reader import (
+    THIRD_PARTY_FAMILIES,
+    THIRD_PARTY_VALUES,
+    read_turns,
+    third_party_actor,
+)
 from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
@@ -132,6 +137,10 @@ class Reader:
                 rival = [o for o in model.labels if o.startswith(kind + ":") and o != label]
                 if any((b := best(o)) is not None and b[2] >= p for o in rival):
                     continue
+                if name in THIRD_PARTY_VALUES and third_party_actor(
+                    turns[piece.turn], piece.start + len(piece.text) // 2
+                ):
+                    continue  # "老板…故意用货堆挡着": the third party's intent, as the rule reader holds
                 sure = certainty(row, piece)
                 # A red flag only the model read, in a story the rules read as an honest mistake, is asked.
                 doubtful = label in cfg.red_flags and self._mistake(facts)
