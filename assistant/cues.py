@@ -45,6 +45,9 @@ class Language:
     blockers: re.Pattern[str]
     hedge_breakers: re.Pattern[str]
     window: int
+    # Doubt later in the sentence about whether the act broke a rule ("发了一笔高温补贴，我不确定标准是不是
+    # 超了"): the teller does not state the violation, they ask about it.
+    trailing_doubts: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -55,6 +58,7 @@ class Language:
             blockers=_alternation(raw["negation_blockers"]),
             hedge_breakers=_alternation(raw["hedge_breakers"]),
             window=int(raw.get("negation_window", 10)),
+            trailing_doubts=_alternation(raw["trailing_doubts"]) if raw.get("trailing_doubts") else None,
         )
 
 
@@ -88,10 +92,12 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, (nxt.start() if nxt else len(text))
 
 
-def hedged_at(text: str, left: int, right: int, cue: int, lang: Language) -> bool:
+def hedged_at(text: str, left: int, right: int, cue: int, lang: Language, trailing: bool = False) -> bool:
     """A hedge in the cue's own clause, or earlier in its sentence with no confirmation between:
     reported speech runs on ("有村民举报说分得不公平，他亲戚家也领了") until something settles it
-    ("公司说是公开比选的，可后来纪委查出来，他拿了六万多")."""
+    ("公司说是公开比选的，可后来纪委查出来，他拿了六万多").
+    ``trailing``: doubt later in the sentence reaches back too (for acts, not for the favourable facts told
+    beside them: "发了一笔高温补贴，我不确定标准是不是超了")."""
     if right - left > LONG_CLAUSE:
         # An unpunctuated phone message is one long "clause": a hedge reaches only the words near it
         # ("…他自己一分没拿 现在财政说没走采购程序 这个算不算" does not put 一分没拿 in doubt).
@@ -99,6 +105,10 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language) -> boo
             return True
     elif lang.hedges.search(text, left, right):
         return True
+    if trailing and lang.trailing_doubts is not None:
+        end = SENTENCE_BREAK.search(text, right)
+        if lang.trailing_doubts.search(text, right, end.start() if end else len(text)):
+            return True
     start = _sentence_start(text, left)
     for hedge in lang.hedges.finditer(text, start, left):
         if not lang.hedge_breakers.search(text, hedge.end(), cue):
@@ -143,7 +153,9 @@ def find_cues(
             if right - left > LONG_CLAUSE:
                 near = text[max(left, m.start() - HEDGE_REACH) : min(right, m.end() + HEDGE_REACH)]
             hedged = (
-                asks or bool(_FACT_QUESTION.search(near)) or hedged_at(text, left, right, m.start(), lang)
+                asks
+                or bool(_FACT_QUESTION.search(near))
+                or hedged_at(text, left, right, m.start(), lang, inner_negation)
             )
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)

@@ -248,3 +248,40 @@ def test_the_eval_command_refuses_a_bad_reader_in_chinese(capsys: pytest.Capture
 
     assert main(["eval", "--reader", "replay"]) == 2
     assert "--reader" in capsys.readouterr().err
+
+
+def test_doubt_later_in_the_sentence_makes_an_act_asked_not_stated(reader: Reader) -> None:
+    facts = reader.read([fold("我们所里给每个职工发了一笔防寒补贴，我拿不准是不是超了标准，这样要紧吗？")])
+    assert all(v.hedged for v in facts.violations.values())
+    # the doubt reaches acts only: a favourable fact told beside it stays stated
+    told = reader.read([fold("封路那几天为了保供，我先放了几车菜进城，没人赚一分钱，这个算违规吗？")])
+    assert told.factors["motive"].value == "public" and not told.factors["motive"].hedged
+
+
+def test_an_accusation_is_reported_until_confirmed(reader: Reader) -> None:
+    facts = reader.read([fold("税务所一位副所长被人匿名举报收了商户的礼金，他本人不承认，正在核查。")])
+    assert facts.violations and all(v.hedged for v in facts.violations.values())
+
+
+def test_a_question_naming_an_act_names_it_only_to_ask(reader: Reader) -> None:
+    facts = reader.read([fold("出差顺路开公车回老家吃了顿饭 这算公车私用吗")])
+    assert all(s != "这算公车私用吗" for s in (v.evidence for v in facts.violations.values()))
+
+
+def test_the_clause_that_names_the_teller_makes_the_act_theirs(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("有家企业说不调就干不下去，我明明知道按规定必须上会研究，但还是就自己签了字。")]
+    )
+    assert facts.factors["intent"].value == "deliberate"
+
+
+def test_a_relative_put_on_a_benefit_list_is_favouritism(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "本人是村委会主任，把自己的外甥女列为低保对象，她家其实不符合条件，能不能以疏忽为由容错？"
+    )
+    assert answer.verdict is Verdict.NOT_TOLERABLE
+
+
+def test_a_denial_of_gain_reaches_across_a_listed_object(reader: Reader) -> None:
+    facts = reader.read([fold("所长本人没有从饲料、兽药采购中拿过好处")])
+    assert facts.factors["motive"].value == "public"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.cues import CueHit, find_cues
+from assistant.cues import CLAUSE_BREAK, CueHit, find_cues
 from assistant.domain import FactorValue
 from assistant.reading.facts import Fact, Facts, Sighting
 from assistant.rules import FactorRule, Rules
@@ -26,20 +26,26 @@ _SUBJECT = re.compile(
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
-THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct"})
+THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct", "false_report"})
 # Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
 THIRD_PARTY_VALUES = frozenset({"deliberate"})
 FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
 
 
 def third_party_actor(text: str, position: int) -> bool:
-    """Is the first actor named in the sentence up to ``position`` a third party (or the subject deceived)?"""
+    """Is the actor of the act at ``position`` a third party (or the subject deceived)?"""
     start = 0
     for m in _SENTENCE.finditer(text, 0, position):
         start = m.end()
     sentence = text[start:position]
     if _DECEIVED.search(text[start : position + 12]):
         return True
+    # A clause that names the subject as its own actor is the subject's ("开发商说…，我知道按规定…必须…");
+    # a clause naming no actor takes the sentence's first ("老板…另搭了个棚，故意用货堆挡着").
+    clause = sentence[max((m.end() for m in CLAUSE_BREAK.finditer(sentence)), default=0) :]
+    own_subject, own_third = _SUBJECT.search(clause), _THIRD_PARTY.search(clause)
+    if own_subject is not None and (own_third is None or own_subject.start() < own_third.start()):
+        return False
     third, subject = _THIRD_PARTY.search(sentence), _SUBJECT.search(sentence)
     return third is not None and (subject is None or third.start() < subject.start())
 
@@ -56,8 +62,11 @@ _DOERS_BEFORE = re.compile(r"(几|一些|个别|部分|有些|有的|少数|两|
 # thing to rule out. Such words state no red flag; the facts the story states decide.
 _CLASSIFY = re.compile(
     r"(会不会|算不算|是不是|属不属于|构不构成|能不能|会被|怕被|担心被)(算|认定为?|定性为?|属于|构成|当成|当作|说成)?"
-    r"|(能说是|可以说是|能算|算得上|这种算|这算|算是|按)(在|是|作)?$|(?<![预打计清结核盘])算(他|她|我|是)?(个人|一个人|属于)?$|还是(可以|能|属于|算)?[^。]{0,8}$"
+    r"|(能说是|可以说是|能算|算得上|这种算|这算|算是|按)(在|是|作)?$|(?<![预打计清结核盘])算(他|她|我|是)?(个人|一个人|属于)?$|(能否|能不能|可否|可不可以|可以|想)(以|按|当作?|算作?)$|还是(可以|能|属于|算)?[^。]{0,8}$"
 )
+
+
+_QUESTION = re.compile(r"[吗么嘛？?]")
 
 
 def actor(text: str, hit: CueHit, family: str) -> str:
@@ -164,7 +173,12 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         hits = find_cues(text, rule.patterns, rules.language, inner_negation=True)
         if not hits:
             continue
-        hits = [h for h in hits if not (h.hedged and asks_classification(text, h.start))]
+        # "这算公车私用吗": a question whether the story counts as an act names the act only to ask.
+        hits = [
+            h
+            for h in hits
+            if not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
+        ]
         if not hits:
             continue
         affirmed = [h for h in hits if not h.negated]

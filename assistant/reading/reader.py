@@ -25,7 +25,10 @@ from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
 
-_CLASSIFY_IN = re.compile(r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?")
+_CLASSIFY_IN = re.compile(
+    r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?"
+    r"|(这|那)(种|个|样)?(算|属于|构成|叫)[^，。,]{0,12}[吗么？?]"
+)
 
 
 @dataclass(frozen=True)
