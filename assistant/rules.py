@@ -42,6 +42,9 @@ class ViolationRule:
     patterns: list[re.Pattern[str]]
     red_line: bool = True
     anchors: re.Pattern[str] | None = None  # what a model sighting needs in the same turn
+    # Factor values the act states by its nature, told of the person asked about: a gift taken or a car
+    # used for a family errand is a private benefit; forging a ledger or agreeing a story is deliberate.
+    implies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,7 @@ class Rules:
                     compile_cues(v["cues"]),
                     bool(v.get("red_line", True)),
                     re.compile(v["anchors"]) if v.get("anchors") else None,
+                    tuple((str(k), str(x)) for k, x in (v.get("implies") or {}).items()),
                 )
                 for key, v in load_yaml(rules_dir / "violations.yaml")["violations"].items()
             ],

@@ -244,3 +244,28 @@ def test_report_files_are_written(tmp_path: Path) -> None:
     assert [f["id"] for f in failed] == ["bad"]
     table = console_table(result, None, committed)
     assert "verdict accuracy" in table and "50.0%" in table
+
+
+def test_factor_reading_scores_what_the_story_states_and_not_hedged_values() -> None:
+    from assistant.domain import FactorValue
+    from assistant.evaluation.metrics import reading_metrics
+
+    item = EvalItem(
+        "F1", "scenario", "…", Verdict.NOT_TOLERABLE, factors={"motive": "private", "process": "unknown"}
+    )
+
+    def read(**values: FactorValue) -> Prediction:
+        a = Answer("…", Intent.SCENARIO, Verdict.NOT_TOLERABLE, "", [], dict(values), [])
+        return Prediction("F1", a)
+
+    stated = reading_metrics([item], [read(motive=FactorValue("private", "拿了回扣"))])
+    assert stated.per_factor["motive"].recall == 1.0 and stated.per_factor["motive"].precision == 1.0
+    # a rumour of gain is shown as reported, not as a stated fact: it is not a read value
+    rumour = reading_metrics([item], [read(motive=FactorValue("private", "听说拿了回扣", hedged=True))])
+    assert rumour.per_factor["motive"].recall == 0.0 and rumour.per_factor["motive"].read == 0
+    # a value the story does not state lowers precision
+    extra = reading_metrics(
+        [item],
+        [read(motive=FactorValue("private", "拿了回扣"), process=FactorValue("collective", "上了会"))],
+    )
+    assert extra.per_factor["process"].precision == 0.0

@@ -154,3 +154,10 @@ def test_told_conduct_is_a_story(assistant: Assistant, text: str) -> None:
 )
 def test_questions_about_the_rules_stay_questions(assistant: Assistant, text: str, intent: Intent) -> None:
     assert assistant.ask(text).intent is intent
+
+
+def test_a_writer_of_documents_telling_a_story_is_not_asking_for_a_draft(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "领导让我把会议记录的日期往前改了一个月，我就照着改了。我就是个写材料的，这有我的事吗？"
+    )
+    assert answer.intent is Intent.SCENARIO

@@ -285,3 +285,15 @@ def test_a_relative_put_on_a_benefit_list_is_favouritism(assistant: Assistant) -
 def test_a_denial_of_gain_reaches_across_a_listed_object(reader: Reader) -> None:
     facts = reader.read([fold("所长本人没有从饲料、兽药采购中拿过好处")])
     assert facts.factors["motive"].value == "public"
+
+
+def test_an_act_that_is_itself_a_benefit_states_the_private_motive(reader: Reader) -> None:
+    story = fold("他周末把单位的公务车开回老家，去水库钓鱼")
+    facts = reader.read([story])
+    assert facts.factors["motive"].value == "private" and facts.factors["motive"].evidence in story
+
+
+def test_a_partial_recovery_is_a_loss_not_a_remedy(reader: Reader) -> None:
+    facts = reader.read([fold("没上会就把六百万借给了那家公司，结果公司垮了，到现在只追回来八十多万。")])
+    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+    assert facts.factors["consequence"].value == "serious"

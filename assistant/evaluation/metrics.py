@@ -270,7 +270,8 @@ def category_accuracy(items: Sequence[EvalItem], predicted: Sequence[str]) -> di
 class FactorScore:
     """How well one factor was read: of the values the labels say the story states (gold not
     ``unknown``), the share read right (recall); of the values read where the item is labelled, the
-    share that equal the label (precision). A hedged reading (rumour, question) counts as read."""
+    share that equal the label (precision). The labels mark what the story states; a hedged reading (a
+    rumour, a question) says the value is only reported or asked, so it scores as not read."""
 
     precision: float | None
     recall: float | None
@@ -299,7 +300,7 @@ def reading_metrics(items: Sequence[EvalItem], predictions: Sequence[Prediction]
                 continue
             want = item.factors.get(name, "unknown")
             got = prediction.answer.factors.get(name)
-            value = got.value if got is not None else "unknown"
+            value = got.value if got is not None and not got.hedged else "unknown"
             gold += want != "unknown"
             read += value != "unknown"
             tp += want != "unknown" and value == want

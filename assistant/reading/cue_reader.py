@@ -208,4 +208,19 @@ def read_turns(turns: list[str], rules: Rules) -> Facts:
     facts = Facts()
     for number, turn in enumerate(turns):
         read_turn(turn, rules, facts, number)
+    _factors_from_acts(facts, rules)
     return facts
+
+
+def _factors_from_acts(facts: Facts, rules: Rules) -> None:
+    """An act stated of the person asked about states what its nature implies ("周末开公车去钓鱼": a
+    private benefit; "连夜把台账补上了": deliberate), where nothing else in the story speaks to that factor."""
+    implies = {v.id: v.implies for v in rules.violations}
+    for name, seen in facts.violations.items():
+        if seen.hedged or seen.actor != "subject" or seen.reader != "rules":
+            continue
+        turn = next((f.turn for f in facts.items if f.kind == "violation" and f.name == name), 0)
+        for factor, value in implies.get(name, ()):
+            if factor not in facts.factors:
+                facts.factors[factor] = FactorValue(value, seen.evidence)
+                facts.items.append(Fact("factor", factor, value, seen.evidence, turn))
