@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from assistant.knowledge import load_knowledge
+from assistant.rules import Rules
 from assistant.settings import PROJECT_ROOT
 
 RULES = PROJECT_ROOT / "knowledge" / "rules"
@@ -41,3 +42,56 @@ def test_every_pattern_compiles_and_none_is_quoted_twice() -> None:
         for text in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
             assert not (text.startswith("'") and text.endswith("'")), (path.name, text)
             re.compile(text)
+
+
+def _consumed(pattern: str) -> str:
+    """The literal part of a cue that a match consumes: lookarounds and character classes removed."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, j = 0, i
+            while j < len(pattern):
+                depth += pattern[j] == "("
+                depth -= pattern[j] == ")"
+                j += 1
+                if depth == 0:
+                    break
+            i = j
+            continue
+        if pattern[i] == "[":
+            i = pattern.index("]", i + 2) + 1
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
+def _after_first_character(consumed: str) -> str:
+    """What follows a match's first character: a negator there is read as a denial (a leading one,
+    "(没签|未签)…推了", is the cue's own)."""
+    if not consumed.startswith("("):
+        return consumed[1:]
+    depth, end = 0, 0
+    for index, ch in enumerate(consumed):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            end = index
+            break
+    alternatives = re.split(r"\|(?![^(]*\))", consumed[1:end])
+    return "|".join(a[1:] for a in alternatives) + consumed[end + 1 :]
+
+
+def test_violation_cues_keep_negation_outside_what_they_consume() -> None:
+    """The engine reads a negator inside a violation match as a denial ("村干部没人入股分钱"), so a cue
+    whose meaning needs a negation ("领导来拍了照就没人管了") must put it in a lookahead or lead with it."""
+    rules = Rules.load(PROJECT_ROOT / "knowledge")
+    negators = ("没", "不", "未", "无", "冇")
+    offenders = [
+        (v.id, p.pattern)
+        for v in rules.violations
+        for p in v.patterns
+        if any(n in _after_first_character(_consumed(p.pattern)) for n in negators)
+    ]
+    assert offenders == []
