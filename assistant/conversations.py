@@ -114,6 +114,7 @@ class ConversationStore(SqliteStore):
         conversation. With no ``question`` (a correction alone) the last story, open or closed, is
         judged again with them."""
         confirmed = dict(confirmed or {})
+        fresh = frozenset(confirmed)
         found = self._row(key, now)
         if question is None:
             if found is None:
@@ -124,6 +125,7 @@ class ConversationStore(SqliteStore):
                 province or previous.province,
                 confirmed={**previous.confirmed, **confirmed},
                 previous_verdict=previous.previous_verdict,
+                fresh=fresh,
             )
         if found is None or not found[1]:
             return Conversation([question], province, confirmed=confirmed)
@@ -134,6 +136,7 @@ class ConversationStore(SqliteStore):
             province or previous.province,
             confirmed={**previous.confirmed, **confirmed},
             previous_verdict=previous.previous_verdict,
+            fresh=fresh,
         )
 
     def finish(self, key: str, conversation: Conversation, answer: Answer, now: float | None = None) -> bool:

@@ -99,11 +99,24 @@ class Layout:
             )
         return out
 
-    def summarise(self, answer: Answer, corrections: list[Correction], before: Verdict | None) -> None:
-        """Record the corrections on the answer and say what they changed, first in its text:
-        根据您的更正：决策过程改为集体研究，研判由需补充事实变为可以容错。"""
+    def summarise(
+        self,
+        answer: Answer,
+        corrections: list[Correction],
+        before: Verdict | None,
+        fresh: frozenset[str] | None = None,
+    ) -> None:
+        """Record the corrections on the answer and say what those of this message (``fresh``; None:
+        all) changed, first in its text: 根据您的更正：决策过程改为集体研究，研判由需补充事实变为可以容错。"""
         if not corrections:
             return
+        answer.corrections = [c.to_json() for c in corrections]
+        if answer.factor_card:  # the card marks a factor whose correction is being asked about
+            answer.factor_card = self.card(answer)
+        if fresh is not None:
+            corrections = [c for c in corrections if c.factor in fresh]
+            if not corrections:
+                return
         w = self.t["corrections"]
         names = self.t["verdict_names"]
         values = self.values
@@ -130,8 +143,4 @@ class Layout:
         else:
             parts.append(w["verdict_same"].format(after=after))
         answer.changes = w["prefix"] + "，".join(parts) + "。"
-        answer.corrections = [c.to_json() for c in corrections]
         answer.answer = answer.changes + "\n" + answer.answer
-        # The card marks a factor whose correction is being asked about; refresh it now they are known.
-        if answer.factor_card:
-            answer.factor_card = self.card(answer)

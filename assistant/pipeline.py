@@ -98,6 +98,9 @@ class Conversation:
     # The verdict of the answer being corrected, to say what changed; None: the same turns without
     # the confirmed values are judged to find it.
     previous_verdict: Verdict | None = None
+    # The factors confirmed in this message (the others were confirmed earlier): only these are said
+    # to have changed. None: all of ``confirmed``.
+    fresh: frozenset[str] | None = None
 
 
 class Assistant:
@@ -188,7 +191,7 @@ class Assistant:
             if before is None:
                 plain = dataclasses.replace(conversation, confirmed={})
                 before = self.offline_answer(self.analyse(plain)).verdict
-            self.layout.summarise(answer, analysis.corrections, before)
+            self.layout.summarise(answer, analysis.corrections, before, conversation.fresh)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
