@@ -67,7 +67,19 @@ class Layout:
             )
         answer.follow_ups = follow_ups
         answer.factor_card = self.card(answer)
-        answer.reasons = list(assessment.reasons) + [f"提示：{x}" for x in assessment.caveats]
+        answer.reasons = [self._unquoted(r, answer) for r in assessment.reasons] + [
+            f"提示：{x}" for x in assessment.caveats
+        ]
+        answer.answer = self._unquoted(answer.answer, answer)
+
+    @staticmethod
+    def _unquoted(text: str, answer: Answer) -> str:
+        """A confirmed value is the user's confirmation, not words of the story: never in quotation marks
+        (the assessor quotes the evidence of whatever a reason rests on)."""
+        for fv in answer.factors.values():
+            if fv.confirmed:
+                text = text.replace(f"“{fv.evidence}”", fv.evidence)
+        return text
 
     def follow_up(self, question: str) -> dict[str, Any]:
         key = self.asks(question)

@@ -48,6 +48,7 @@ def router(ctx: AppContext) -> APIRouter:
             # version above keeps serving until a build succeeds. None when there is none.
             "knowledge_failed": await run_in_threadpool(read_failure, ctx.settings),
             "auth": bool(ctx.settings.api_token),
+            "max_question_chars": ctx.settings.max_question_chars,  # the page counts against it
             "worker_pid": os.getpid(),  # which worker answered: shows that every worker has reloaded
         }
 
