@@ -12,6 +12,7 @@ from typing import Any
 from assistant.corrections import APPLIED, ASKED, SAME, Correction
 from assistant.cues import load_yaml
 from assistant.domain import FACTOR_NAMES, FACTOR_VALUES, Answer, Assessment, Verdict
+from assistant.reading.spans import users_words
 
 
 @dataclass
@@ -44,8 +45,15 @@ class Layout:
         """Which follow-up (motive, process, confirm_violation …) a question of the assessor is."""
         return next((key for pattern, key in self.questions if pattern.match(question)), None)
 
-    def fill(self, answer: Answer, assessment: Assessment | None) -> None:
-        """Set the answer's structured fields from its verdict and the assessment behind it."""
+    def fill(
+        self,
+        answer: Answer,
+        assessment: Assessment | None,
+        turns: list[str] | None = None,
+        raw_turns: list[str] | None = None,
+    ) -> None:
+        """Set the answer's structured fields from its verdict and the assessment behind it; the card's
+        words are mapped back from the normalised ``turns`` to the ``raw_turns`` the user typed."""
         answer.advisory = self.t["advisory"]
         c = self.t["conclusion"]
         verdict = answer.verdict
@@ -66,7 +74,7 @@ class Layout:
                 else c["needs_more_facts_generic"]
             )
         answer.follow_ups = follow_ups
-        answer.factor_card = self.card(answer)
+        answer.factor_card = self.card(answer, turns or [], raw_turns or [])
         answer.reasons = [self._unquoted(r, answer) for r in assessment.reasons] + [
             f"提示：{x}" for x in assessment.caveats
         ]
@@ -87,10 +95,9 @@ class Layout:
         answers = [{"label": a["label"], "facts": dict(a.get("facts", {}))} for a in spec.get("answers", [])]
         return {"question": question, "asks": key, "topic": spec.get("topic", ""), "answers": answers}
 
-    def card(self, answer: Answer) -> list[dict[str, Any]]:
+    def card(self, answer: Answer, turns: list[str], raw_turns: list[str]) -> list[dict[str, Any]]:
         """The six factors: each value, the user's words it was read from, and the values to choose from."""
         values = self.values
-        asked = {c["factor"]: c for c in answer.corrections if c["status"] == ASKED}
         out = []
         for name in FACTOR_NAMES:
             fv = answer.factors.get(name)
@@ -102,10 +109,10 @@ class Layout:
                     "label": self.factor_labels.get(name, name),
                     "value": fv.value,
                     "value_label": values[name][fv.value],
-                    "words": "" if fv.confirmed else fv.evidence,
+                    "words": "" if fv.confirmed else _as_typed(fv.evidence, turns, raw_turns),
                     "confirmed": fv.confirmed,
                     "hedged": fv.hedged,
-                    "in_question": name in asked,
+                    "in_question": False,  # set when a correction of it is asked about instead
                     "choices": [{"value": v, "label": values[name][v]} for v in FACTOR_VALUES[name]],
                 }
             )
@@ -123,8 +130,9 @@ class Layout:
         if not corrections:
             return
         answer.corrections = [c.to_json() for c in corrections]
-        if answer.factor_card:  # the card marks a factor whose correction is being asked about
-            answer.factor_card = self.card(answer)
+        asked = {c.factor for c in corrections if c.status == ASKED}
+        for item in answer.factor_card:  # the card marks a factor whose correction is being asked about
+            item["in_question"] = item["factor"] in asked
         if fresh is not None:
             corrections = [c for c in corrections if c.factor in fresh]
             if not corrections:
@@ -156,3 +164,11 @@ class Layout:
             parts.append(w["verdict_same"].format(after=after))
         answer.changes = w["prefix"] + "，".join(parts) + "。"
         answer.answer = answer.changes + "\n" + answer.answer
+
+
+def _as_typed(evidence: str, turns: list[str], raw_turns: list[str]) -> str:
+    """The evidence in the words the user typed (it was read from the normalised turn)."""
+    for turn, raw in zip(turns, raw_turns, strict=False):
+        if evidence and evidence in turn:
+            return users_words(evidence, turn, raw)
+    return evidence

@@ -303,7 +303,7 @@ class Assistant:
             outcome=outcome,
             reading=self._reading(analysis),
         )
-        self.layout.fill(answer, analysis.assessment)
+        self.layout.fill(answer, analysis.assessment, analysis.turns, analysis.raw_turns)
         return answer
 
     @staticmethod

@@ -161,3 +161,10 @@ def test_state_made_before_corrections_is_upgraded(tmp_path: Path) -> None:
     assert store.begin("web:a", None, None, now=110, confirmed={"motive": "public"}).confirmed == {
         "motive": "public"
     }
+
+
+def test_the_card_shows_the_words_as_the_user_typed_them(service: Service) -> None:
+    typed = "我們鎮去年為了趕工期沒招標直接找了一家公司修路，能不能從輕"
+    card = service.ask({"question": typed})["factor_card"]
+    motive = next(f for f in card if f["factor"] == "motive")
+    assert motive["words"] and motive["words"] in typed
