@@ -165,7 +165,8 @@ ARTEFACTS = Path(
 VISIBLE = (
     "h1, .sub, .msg.intro p, .msg.user, .msg.error, .badge, .conclusion, .advisory, .changes, .prose,"
     " .msg h2, .follow-ups .q, .choices button, .factor .label, .factor .value, .factor .words, .factor .tag,"
-    " .picker button, .reasons li, .citations summary, .actions button, .details-line summary, #hint,"
+    " .picker button, .reasons li, .citations summary, .clause .more, .actions button, .details-line summary,"
+    " #hint,"
     " #question, #province, #count, #reset, #send"
 )
 _OVERLAPS = """(selector) => {
@@ -255,7 +256,7 @@ def test_a_follow_up_button_gives_the_verdict(
         # Each quote once: no quote of the citation list is printed anywhere else in the answer.
         quotes = second.locator(".citations blockquote").all_text_contents()
         text = second.evaluate("n => n.textContent")
-        assert quotes and all(text.count(q) == 1 for q in quotes)
+        assert quotes and all(text.count(q) == quotes.count(q) for q in quotes)
         assert _in_view(second.locator(".conclusion"))
         assert _overlaps(page) == []
         _shot(page, f"follow-up-answered-{width}.png")
@@ -328,3 +329,29 @@ def _in_view_page(page: Any, selector: str) -> bool:
             "n => { const r = n.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }"
         )
     )
+
+
+def test_only_the_latest_answer_can_be_corrected_and_knowledge_shows_its_clauses(
+    settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any
+) -> None:
+    own = settings.model_copy(update={"data_dir": tmp_path / "state"})
+    with running(create_app(own, assistant)) as url:
+        page = page_for(url)
+        first = _ask(page, TOLD_IN_FULL, 1)
+        assert first.locator(".factor[data-factor=motive]").is_enabled()
+        second = _ask(page, "三个区分开来具体是哪三个？", 2)
+        # The first answer's card would now correct another story: it is shown, no longer tappable.
+        assert first.locator(".factor[data-factor=motive]").is_disabled()
+        assert second.locator(".badge").inner_text() == "知识问答"
+        quotes = second.locator(".citations blockquote")
+        assert quotes.count() >= 3 and quotes.first.is_visible()  # the clauses, open
+        assert second.locator(".clause .full").count() == 0  # whole texts only on request
+        second.locator(".clause .more").first.click()
+        second.locator(".clause .full").first.wait_for(timeout=10000)
+        assert _overlaps(page) == []
+        second.locator(".copy-answer").click()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        shown = quotes.all_text_contents()  # two sources may quote the same words: once per citation
+        assert all(copied.count(q) == shown.count(q) for q in shown)
+        _shot(page, "knowledge-390.png")
+        assert page.outside == [] and page.errors == []

@@ -95,22 +95,30 @@ function answerText(answer) {
   const lines = ["【" + (LABELS[answer.verdict] || answer.verdict) + "】" + (answer.conclusion || "")];
   if (answer.advisory) lines.push("（" + answer.advisory + "）");
   if (answer.changes) lines.push(answer.changes);
-  if (!answer.factor_card || !answer.factor_card.length) {
+  const judged = answer.factor_card && answer.factor_card.length;
+  if (!judged) {
+    // Knowledge and procedure answers: their text quotes the clauses, so the list below gives titles only.
     lines.push(answer.answer);
-  } else {
-    if (answer.follow_ups && answer.follow_ups.length) {
-      lines.push("请补充：");
-      answer.follow_ups.forEach((f, i) => lines.push((i + 1) + ". " + f.question));
+    if (answer.citations.length) {
+      lines.push("引用：");
+      answer.citations.forEach((c, i) => {
+        lines.push("[" + (i + 1) + "] " + c.title + (c.verified === false ? "（条文待核）" : ""));
+      });
     }
-    lines.push("六个方面：");
-    answer.factor_card.forEach((f) => {
-      let line = "· " + f.label + "：" + f.value_label;
-      if (f.confirmed) line += "（经您确认）";
-      else if (f.words) line += "——“" + f.words + "”";
-      lines.push(line);
-    });
-    if (answer.reasons && answer.reasons.length) lines.push("理由：" + answer.reasons.join("；") + "。");
+    return lines.join("\n");
   }
+  if (answer.follow_ups && answer.follow_ups.length) {
+    lines.push("请补充：");
+    answer.follow_ups.forEach((f, i) => lines.push((i + 1) + ". " + f.question));
+  }
+  lines.push("六个方面：");
+  answer.factor_card.forEach((f) => {
+    let line = "· " + f.label + "：" + f.value_label;
+    if (f.confirmed) line += "（经您确认）";
+    else if (f.words) line += "——“" + f.words + "”";
+    lines.push(line);
+  });
+  if (answer.reasons && answer.reasons.length) lines.push("理由：" + answer.reasons.join("；") + "。");
   if (answer.citations.length) {
     lines.push("引用：");
     answer.citations.forEach((c, i) => {
@@ -141,7 +149,7 @@ async function expand(item, citation) {
   }
 }
 
-function renderCitations(list, answer) {
+function renderCitations(list, answer, open) {
   answer.citations.forEach((c, i) => {
     const item = el("li");
     const details = el("details");
@@ -151,7 +159,16 @@ function renderCitations(list, answer) {
     const box = el("div", "clause");
     box.appendChild(el("blockquote", "", c.quote));
     details.append(summary, box);
-    details.addEventListener("toggle", () => { if (details.open) expand(item, c); });
+    if (open) {
+      // A knowledge answer is its clauses: their quotes shown at once, the whole text on request.
+      details.open = true;
+      const more = el("button", "more", "查看全文与来源");
+      more.type = "button";
+      more.addEventListener("click", () => { more.remove(); expand(item, c); });
+      box.appendChild(more);
+    } else {
+      details.addEventListener("toggle", () => { if (details.open) expand(item, c); });
+    }
     item.appendChild(details);
     list.appendChild(item);
   });
@@ -238,7 +255,7 @@ function renderAnswer(answer) {
   (answer.reasons || []).forEach((r) => reasons.querySelector("ul").appendChild(el("li", "", r)));
   reasons.hidden = !(answer.reasons || []).length;
   const cites = node.querySelector(".cites");
-  renderCitations(cites.querySelector(".citations"), answer);
+  renderCitations(cites.querySelector(".citations"), answer, !judged);
   cites.hidden = !answer.citations.length;
   node.querySelector(".meta").textContent =
     (answer.mode === "llm" ? "大模型撰写" : "离线规则研判") + "，用时 " + Math.round(answer.latency_ms) + " 毫秒";
@@ -247,6 +264,13 @@ function renderAnswer(answer) {
   const whyButton = node.querySelector(".copy-rationale");
   if (why) whyButton.addEventListener("click", () => copy(why));
   else whyButton.remove();
+  // Buttons of earlier answers would correct the story now being discussed, not theirs: only the
+  // latest answer's can be tapped.
+  document.querySelectorAll("#log article.msg.bot").forEach((old) => {
+    old.classList.add("superseded");
+    old.querySelectorAll(".choices button, .factor, .picker button").forEach((b) => { b.disabled = true; });
+    old.querySelectorAll(".picker").forEach((p) => { p.hidden = true; });
+  });
   $("log").appendChild(node);
   node.scrollIntoView({ block: "start" });
 }
