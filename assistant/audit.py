@@ -38,10 +38,25 @@ CREATE TABLE IF NOT EXISTS answers (
 CREATE INDEX IF NOT EXISTS answers_ts ON answers (ts);
 CREATE TRIGGER IF NOT EXISTS answers_append_only BEFORE UPDATE ON answers
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id INTEGER NOT NULL REFERENCES answers (id),
+    factor TEXT NOT NULL,
+    value TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    words TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS corrections_answer ON corrections (answer_id);
+CREATE TRIGGER IF NOT EXISTS corrections_append_only BEFORE UPDATE ON corrections
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 _INSERT = (
     "INSERT INTO answers (ts, channel, user_id, question, intent, verdict, unit_ids, knowledge_version,"
     " mode, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_CORRECTION = (
+    "INSERT INTO corrections (answer_id, factor, value, previous, words, status) VALUES (?, ?, ?, ?, ?, ?)"
 )
 PRUNE_EVERY_SECONDS = 3600.0
 
@@ -60,6 +75,21 @@ class AuditRecord:
     knowledge_version: str
     mode: str
     latency_ms: float
+
+
+@dataclass(frozen=True)
+class AuditCorrection:
+    """A value the user confirmed for an answer, and what became of it (applied / same / asked)."""
+
+    answer_id: int
+    channel: str
+    user_id: str | None
+    question: str
+    factor: str
+    value: str
+    previous: str
+    words: str
+    status: str
 
 
 class AuditLog(SqliteStore):
@@ -98,8 +128,18 @@ class AuditLog(SqliteStore):
             answer.mode,
             round(answer.latency_ms, 3),
         )
+        corrections = [
+            (c["factor"], c["value"], c["previous"], c["words"], c["status"]) for c in answer.corrections
+        ]
         with self._write_lock:
-            self._conn().execute(_INSERT, row)
+            conn = self._conn()
+            if not corrections:
+                conn.execute(_INSERT, row)
+            else:  # the answer and the corrections it rests on, together or not at all
+                with conn:
+                    conn.execute("BEGIN IMMEDIATE")
+                    answer_id = conn.execute(_INSERT, row).lastrowid
+                    conn.executemany(_INSERT_CORRECTION, [(answer_id, *c) for c in corrections])
         if ts - self._last_prune > PRUNE_EVERY_SECONDS:
             self.prune(ts)
 
@@ -111,6 +151,9 @@ class AuditLog(SqliteStore):
             return 0
         cutoff = now - self.retention_days * 86400
         try:
+            self._conn().execute(
+                "DELETE FROM corrections WHERE answer_id IN (SELECT id FROM answers WHERE ts < ?)", (cutoff,)
+            )
             cursor = self._conn().execute("DELETE FROM answers WHERE ts < ?", (cutoff,))
         except sqlite3.Error:  # another worker pruning at the same moment: it will do the work
             log.warning("audit prune skipped", exc_info=True)
@@ -132,3 +175,12 @@ class AuditLog(SqliteStore):
             AuditRecord(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], r[9])
             for r in rows
         ]
+
+    def corrections(self, limit: int = 100) -> list[AuditCorrection]:
+        """The newest corrections, newest first, each with the answer row it belongs to."""
+        rows = self._conn().execute(
+            "SELECT c.answer_id, a.channel, a.user_id, a.question, c.factor, c.value, c.previous, c.words,"
+            " c.status FROM corrections c JOIN answers a ON a.id = c.answer_id ORDER BY c.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [AuditCorrection(*r) for r in rows]

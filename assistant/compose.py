@@ -144,7 +144,9 @@ class Composer:
         for name in FACTOR_NAMES:
             value = assessment.factors[name]
             shown = self.t["factor_values"][name][value.value]
-            if value.evidence:
+            if value.confirmed:  # the user's confirmation, not words of the story: never quoted
+                shown += self.t["confirmed"]
+            elif value.evidence:
                 shown += f"——“{value.evidence}”"
                 if value.hedged:
                     shown += self.t["hedged"]

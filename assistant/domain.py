@@ -104,11 +104,14 @@ class FactorValue:
     value: str = "unknown"
     evidence: str = ""
     hedged: bool = False
+    confirmed: bool = False  # the user confirmed this value (a correction), not read from the story
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value, "evidence": self.evidence}
         if self.hedged:
             out["hedged"] = True
+        if self.confirmed:
+            out["confirmed"] = True
         return out
 
 
@@ -191,6 +194,14 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     # The facts the reading found (assistant.reading.Fact.to_json()), each with the user's own words.
     reading: list[dict[str, Any]] = field(default_factory=list)
+    # The layout front ends show (assistant/layout.py), so that none parses the prose of `answer`.
+    conclusion: str = ""  # one line: 能容错… / 不能容错… / 还要看…
+    advisory: str = ""  # the statement that this is advice, shown beside the conclusion
+    follow_ups: list[dict[str, Any]] = field(default_factory=list)  # {question, asks, answers}
+    factor_card: list[dict[str, Any]] = field(default_factory=list)  # the six factors, the user's words
+    reasons: list[str] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)  # confirmed values and their fate
+    changes: str = ""  # 根据您的更正：… (what a correction changed)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -215,4 +226,13 @@ class Answer:
             out["notes"] = list(self.notes)
         if self.reading:
             out["reading"] = list(self.reading)
+        if self.conclusion:
+            out["conclusion"] = self.conclusion
+            out["advisory"] = self.advisory
+            out["follow_ups"] = list(self.follow_ups)
+            out["factor_card"] = list(self.factor_card)
+            out["reasons"] = list(self.reasons)
+        if self.corrections:
+            out["corrections"] = list(self.corrections)
+            out["changes"] = self.changes
         return out

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from assistant.assess import assess
 from assistant.compose import Composer
+from assistant.corrections import Correction, apply_confirmed
 from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
+from assistant.layout import Layout
 from assistant.normalize import normalize_question
 from assistant.reading import Facts, Reader
 from assistant.reading.spans import users_words
@@ -80,6 +82,8 @@ class Analysis:
     hits: list[Hit] = field(default_factory=list)
     assessment: Assessment | None = None
     facts: Facts | None = None  # what the reading found (kept for the answer's `reading`)
+    confirmed: dict[str, str] = field(default_factory=dict)  # values the user confirmed
+    corrections: list[Correction] = field(default_factory=list)  # what became of each
 
 
 @dataclass
@@ -88,6 +92,15 @@ class Conversation:
 
     turns: list[str]
     province: str | None = None
+    # Values the user confirms (factor → value, e.g. {"process": "collective"}): applied after the
+    # reading and before assessing (assistant/corrections.py).
+    confirmed: dict[str, str] = field(default_factory=dict)
+    # The verdict of the answer being corrected, to say what changed; None: the same turns without
+    # the confirmed values are judged to find it.
+    previous_verdict: Verdict | None = None
+    # The factors confirmed in this message (the others were confirmed earlier): only these are said
+    # to have changed. None: all of ``confirmed``.
+    fresh: frozenset[str] | None = None
 
 
 class Assistant:
@@ -111,6 +124,9 @@ class Assistant:
         self.retriever = Retriever.from_index(self.index, knowledge_dir)
         self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels)
         self._doc_by_name = self._document_names()
+        self.layout = Layout.load(
+            settings.prompts_dir, self.rules.factor_labels, self.rules.verdict["follow_up"]
+        )
         # LLM mode: a chat model writes the explanation; the analysis and the grounding checks decide.
         self.llm: LLMAnswerer | None = None
         if settings.llm_enabled:
@@ -170,6 +186,12 @@ class Assistant:
         if self.llm is not None and not analysis.refusal:
             answer = self.llm.answer(analysis, answer, started)
         answer.question = conversation.turns[-1]
+        if conversation.confirmed:
+            before = conversation.previous_verdict
+            if before is None:
+                plain = dataclasses.replace(conversation, confirmed={})
+                before = self.offline_answer(self.analyse(plain)).verdict
+            self.layout.summarise(answer, analysis.corrections, before, conversation.fresh)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -182,6 +204,7 @@ class Assistant:
         joined = "。".join(turns)
         # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
         facts = reading if reading is not None else self.reader.read(turns)
+        corrections = self._apply(facts, conversation.confirmed)
         # Conduct the reading found told of someone (a named violation, even one only alleged, or gain
         # stated): a story to judge, whether or not it ends with a question.
         # (a violation only the clause model suspects does not turn a question into a story)
@@ -193,7 +216,12 @@ class Assistant:
         )
         result = self.classifier.classify(joined, facts.stated, told, flagged)
         analysis = Analysis(
-            turns=turns, province=province, intent=result.intent, raw_turns=list(conversation.turns)
+            turns=turns,
+            province=province,
+            intent=result.intent,
+            raw_turns=list(conversation.turns),
+            confirmed=dict(conversation.confirmed),
+            corrections=corrections,
         )
         refs = self._article_refs(question)
         if result.refusal:
@@ -222,9 +250,16 @@ class Assistant:
         if analysis.assessment is None:
             return analysis, self.offline_answer(analysis)
         facts = self.reader.read(analysis.turns)
+        self._apply(facts, analysis.confirmed)
         assessment = assess(analysis.turns, facts, self.rules, analysis.province, read_elsewhere)
         again = dataclasses.replace(analysis, assessment=assessment)
         return again, self.offline_answer(again)
+
+    def _apply(self, facts: Facts, confirmed: dict[str, str]) -> list[Correction]:
+        """The user's confirmed values applied to a fresh reading (in place)."""
+        if not confirmed:
+            return []
+        return apply_confirmed(facts, confirmed, self.layout.adverse, self.layout.values)
 
     def offline_answer(self, analysis: Analysis) -> Answer:
         """The templated answer for an analysis, its citations verified."""
@@ -256,7 +291,7 @@ class Assistant:
         if verdict is not Verdict.OUT_OF_SCOPE and not citations:
             verdict, intent = Verdict.OUT_OF_SCOPE, Intent.OUT_OF_SCOPE
             composed = self.composer.refusal("out_of_scope")
-        return Answer(
+        answer = Answer(
             question=analysis.turns[-1],
             intent=intent,
             verdict=verdict,
@@ -268,6 +303,8 @@ class Assistant:
             outcome=outcome,
             reading=self._reading(analysis),
         )
+        self.layout.fill(answer, analysis.assessment, analysis.turns, analysis.raw_turns)
+        return answer
 
     @staticmethod
     def _reading(analysis: Analysis) -> list[dict[str, object]]:

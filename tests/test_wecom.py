@@ -313,3 +313,36 @@ def test_the_user_is_told_when_the_push_fails(rig: WeComRig) -> None:
         time.sleep(0.05)
     assert mine and mine[0]["msgtype"] == "text"
     assert "未能发送完整" in mine[0]["text"]["content"] and "重新提问" in mine[0]["text"]["content"]
+
+
+def test_a_numbered_reply_completes_the_case_and_a_named_one_corrects_it(rig: WeComRig) -> None:
+    start = len(rig.fake.sent)
+    assert rig.passive(rig.post("qianshi", NEEDS_FACTS, "8001")) is None
+    first = "".join(m["markdown"]["content"] for m in rig.pushed("qianshi", start))
+    # Conclusion first, then the numbered follow-ups with the replies that answer them.
+    assert first.index("还要看") < first.index("1. 这件事是集体研究决定") < first.index("六个方面")
+    assert "“1 是”=是集体研究的" in first and "“1 否”=是个人决定的" in first
+    assert first.count("“由于时间紧迫") <= 1  # each quote once
+
+    second = rig.answer("qianshi", "1 是", "8002")
+    assert "可以容错" in second
+    assert "根据您的更正：决策过程改为集体研究，研判由需补充事实变为可以容错。" in second
+    assert "决策过程：集体研究（您已确认）" in second
+
+    third = rig.answer("qianshi", "动机：谋私", "8003")  # the verdict given, the reading corrected
+    assert (
+        "根据您的更正：动机改为谋私，研判由可以容错变为" in third and "可以容错" not in third.split("\n")[0]
+    )
+
+    fourth = rig.answer("qianshi", "1 是", "8004")  # nothing numbered is open: a plain sentence
+    assert "根据您的更正" not in fourth
+
+    from assistant.audit import AuditLog
+
+    rows = [r for r in AuditLog(audit_path(rig.settings)).corrections() if r.user_id == "qianshi"]
+    # Each answer's row lists the corrections it rests on: the second one, then both for the third.
+    assert {(r.channel, r.factor, r.value, r.status) for r in rows} == {
+        ("wecom", "motive", "private", "applied"),
+        ("wecom", "process", "collective", "applied"),
+    }
+    assert len(rows) == 3

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from assistant.conversations import RESET_REPLY, is_reset
+from assistant.corrections import parse_confirmed
 from assistant.errors import InputError
 from assistant.http.common import AppContext, NotFound, read_json, text_field
 from assistant.http.encoding import SafeJSONResponse
@@ -47,33 +48,39 @@ def router(ctx: AppContext) -> APIRouter:
             # version above keeps serving until a build succeeds. None when there is none.
             "knowledge_failed": await run_in_threadpool(read_failure, ctx.settings),
             "auth": bool(ctx.settings.api_token),
+            "max_question_chars": ctx.settings.max_question_chars,  # the page counts against it
             "worker_pid": os.getpid(),  # which worker answered: shows that every worker has reloaded
         }
 
     @r.post("/v1/ask")
     async def ask(request: Request) -> SafeJSONResponse:
-        """One question, no conversation: the answer object of the contract."""
+        """One question, no conversation: the answer object of the contract. ``facts`` (optional):
+        values the user confirms, e.g. {"motive": "public"}; they override the reading."""
         arrived = time.perf_counter()
         body = await read_json(request)
         question = text_field(body, "question")
         province = text_field(body, "province", required=False)
+        confirmed = parse_confirmed(body.get("facts"))
         assert question is not None
-        answer = await ctx.run(ctx.answer, Conversation([question], province), "api", None, arrived)
+        conversation = Conversation([question], province, confirmed=confirmed)
+        answer = await ctx.run(ctx.answer, conversation, "api", None, arrived)
         return SafeJSONResponse(answer.to_json())
 
     @r.post("/v1/converse")
     async def converse(request: Request) -> SafeJSONResponse:
-        """One message of a conversation kept by the server (the web page): follow-ups complete facts."""
+        """One message of a conversation kept by the server (the web page): follow-ups complete facts.
+        ``facts`` (optional) are values the user confirms; with ``facts`` and no ``question`` the
+        conversation's last story (open or just judged) is judged again with them."""
         arrived = time.perf_counter()
         body = await read_json(request)
         cid = conversation_id(text_field(body, "conversation_id"))
-        question = text_field(body, "question")
+        confirmed = parse_confirmed(body.get("facts"))
+        question = text_field(body, "question", required=not confirmed)
         province = text_field(body, "province", required=False) or None
-        assert question is not None
-        if is_reset(question):
+        if question is not None and is_reset(question):
             await run_in_threadpool(ctx.conversations.clear, f"web:{cid}")
             return SafeJSONResponse({"reset": True, "message": RESET_REPLY})
-        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province, arrived)
+        answer, still_open = await ctx.run(ctx.converse, "web", cid, question, province, arrived, confirmed)
         out = answer.to_json()
         out["conversation"] = {"id": cid, "open": still_open}
         return SafeJSONResponse(out)

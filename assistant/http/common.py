@@ -136,12 +136,20 @@ class AppContext:
             log.exception("audit write failed")
 
     def converse(
-        self, channel: str, user_id: str, question: str, province: str | None, started: float | None = None
+        self,
+        channel: str,
+        user_id: str,
+        question: str | None,
+        province: str | None,
+        started: float | None = None,
+        confirmed: dict[str, str] | None = None,
     ) -> tuple[Answer, bool]:
         """Answer a user's message within their open conversation; return the answer and whether the
-        conversation stays open (waiting for facts). Blocking: call it in a worker thread."""
+        conversation stays open (waiting for facts). Blocking: call it in a worker thread.
+        ``confirmed``: values the user confirms (a correction); with no ``question`` the last story is
+        judged again with them."""
         key = f"{channel}:{user_id}"
-        conversation = self.conversations.begin(key, question, province)
+        conversation = self.conversations.begin(key, question, province, confirmed=confirmed)
         answer = self.answer(conversation, channel, user_id, started)
         still_open = self.conversations.finish(key, conversation, answer)
         return answer, still_open

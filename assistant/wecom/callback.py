@@ -31,6 +31,7 @@ from assistant.http.common import AppContext
 from assistant.wecom.api import WeComClient
 from assistant.wecom.dedupe import REPLAY_WINDOW_SECONDS, MessageDedupe
 from assistant.wecom.format import format_answer, size
+from assistant.wecom.replies import parse_reply
 
 log = logging.getLogger("assistant.wecom")
 ACK = "已收到，正在研判，稍后把结果发给您。"
@@ -150,7 +151,13 @@ def router(ctx: AppContext, client: WeComClient, dedupe: MessageDedupe) -> APIRo
         if is_reset(text):
             await run_in_threadpool(ctx.conversations.clear, f"wecom:{user}")
             return reply(RESET_REPLY)
-        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, text, None, arrived))
+        # "1 是" answers the last answer's numbered follow-up; "动机：为公" corrects a factor; any
+        # other text is a plain sentence of the story.
+        key = f"wecom:{user}"
+        follow_ups = await run_in_threadpool(ctx.conversations.last_follow_ups, key)
+        short = parse_reply(text, follow_ups, ctx.holder.current.layout.t)
+        question, confirmed = (text, None) if short is None else (short.question, short.confirmed)
+        task = asyncio.ensure_future(ctx.run(ctx.converse, "wecom", user, question, None, arrived, confirmed))
         done, _ = await asyncio.wait({task}, timeout=ctx.settings.wecom_passive_seconds)
         if not done:
             return reply(ACK, BackgroundTask(_push_later, client, user, task, ctx.settings.wecom_markdown))

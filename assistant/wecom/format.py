@@ -41,19 +41,72 @@ def citation_list(answer: Answer) -> list[str]:
     ]
 
 
+def layout_lines(answer: Answer) -> list[str]:
+    """A judgement laid out for a phone: conclusion and advisory, what changed, the numbered follow-ups
+    with the replies that answer them, the six factors in the user's words, the reasons, and how to
+    correct the reading. Each cited quote appears once, in the citation list."""
+    lines = [f"（{answer.advisory}）"]  # the conclusion goes beside the verdict badge
+    if answer.changes:
+        lines.append(answer.changes)
+    if answer.follow_ups:
+        lines.append("")
+        lines.append("请补充（回复编号和答案即可，如“1 是”）：")
+        for n, f in enumerate(answer.follow_ups, 1):
+            lines.append(f"{n}. {f['question']}")
+            picks = [a["label"] for a in f["answers"]]
+            keys = ["是", "否"] + [""] * len(picks)
+            shown = [
+                f"“{n} {p}”" if p == "不清楚" or not k else f"“{n} {k}”={p}"
+                for k, p in zip(keys, picks, strict=False)
+            ]
+            if shown:
+                lines.append("   回复 " + "；".join(shown))
+    lines.append("")
+    lines.append("六个方面：")
+    unknown = []
+    for card in answer.factor_card:
+        if card["value"] == "unknown" and not card["confirmed"]:
+            unknown.append(card["label"])
+            continue
+        item = f"· {card['label']}：{card['value_label']}"
+        if card["confirmed"]:
+            item += "（您已确认）"
+        elif card["words"]:
+            item += f"——“{card['words']}”" + ("（据称）" if card["hedged"] else "")
+        lines.append(item)
+    if unknown:
+        lines.append("· 未说明：" + "、".join(unknown))
+    if answer.reasons:
+        lines.append("理由：" + "；".join(answer.reasons) + "。")
+    lines.append("读得不对？回复如“动机：为公”“决策过程：集体研究”即可更正；“重新开始”清空。")
+    return lines
+
+
+def cited_quotes(answer: Answer) -> list[str]:
+    """The citations with their quotes, once each: [1] 《…》第十七条：“…”."""
+    return [
+        f"[{n}] {c.title}{'（条文待核）' if not c.verified else ''}：“{c.quote}”"
+        for n, c in enumerate(answer.citations, 1)
+    ]
+
+
 def render(answer: Answer, markdown: bool) -> str:
     """The whole message before splitting."""
     label = VERDICT_LABELS.get(answer.verdict, str(answer.verdict))
-    body = answer.answer.strip()
-    cites = citation_list(answer)
+    head = ""
+    if answer.factor_card:  # a judgement: the structured layout, not the prose
+        head, body = answer.conclusion, "\n".join(layout_lines(answer)).strip()
+        cites = cited_quotes(answer)
+    else:
+        body, cites = answer.answer.strip(), citation_list(answer)
     if not markdown:
-        parts = [f"【{label}】", body]
+        parts = [f"【{label}】{head}", body]
         if cites:
             parts.append("引用：\n" + "\n".join(cites))
         return "\n\n".join(parts)
     colour = _COLOURS.get(answer.verdict)
     badge = f'<font color="{colour}">{label}</font>' if colour else label
-    parts = [f"**{badge}**", body]
+    parts = [f"**{badge}** {head}".rstrip(), body]
     if cites:
         parts.append("> 引用\n" + "\n".join(f"> {c}" for c in cites))
     return "\n\n".join(parts)
