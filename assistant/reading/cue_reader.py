@@ -18,7 +18,7 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 # 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
 _THIRD_PARTY = re.compile(
     r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
-    r"|一户人家|个体户|业主|承租人|申请户|种粮大户"
+    r"|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘"
 )
 _SUBJECT = re.compile(
     r"我|他|她|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|经理|干部|领导|班子|处长|厅长"
@@ -26,7 +26,7 @@ _SUBJECT = re.compile(
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
-THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct", "false_report"})
+THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct", "false_report", "ban"})
 # Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
 THIRD_PARTY_VALUES = frozenset({"deliberate"})
 FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
@@ -136,7 +136,14 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         if not cue_hits:
             continue
         # "后查明该企业伪造了社保缴费证明": a third party's act is not the subject's red line.
-        affirmed = [h for h in cue_hits if not h.negated and not third_party_actor(text, h.start)]
+        affirmed = [
+            h
+            for h in cue_hits
+            if not h.negated
+            and not third_party_actor(text, h.start)
+            # "这算公款旅游吗": the question names the red line only to ask whether the story is one
+            and not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
+        ]
         if not affirmed and not all(h.negated for h in cue_hits):
             continue
         if affirmed:

@@ -25,6 +25,9 @@ from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
 
+# Favourable values a negation can only deny ("没有上班子会", "没追回"); "没人拿好处" and "没造成损失" state
+# theirs through one.
+_AFFIRMATIVE = frozenset({"collective", "remedied"})
 _CLASSIFY_IN = re.compile(
     r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?"
     r"|(这|那)(种|个|样)?(算|属于|构成|叫)[^，。,]{0,12}[吗么？?]"
@@ -133,6 +136,8 @@ class Reader:
                     continue
                 if label in cfg.red_flags and p < cfg.red_flag:
                     continue
+                if name in _AFFIRMATIVE and self.rules.language.negators.search(piece.text):
+                    continue  # "没有上班子会": a negated clause is the rule reader's to judge
                 anchor = cfg.factor_anchors.get(label)
                 if anchor is not None and not anchor.search(piece.text):
                     continue  # "先跟一家运输公司谈好价钱" names no gain
