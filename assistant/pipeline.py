@@ -204,17 +204,24 @@ class Assistant:
         joined = "。".join(turns)
         # The turns are read once: the count decides whether this is a story, the facts feed the verdict.
         facts = reading if reading is not None else self.reader.read(turns)
+        # Whether the message is a story at all is read from its words, whoever supplied the facts.
+        told_by = facts if reading is None else self.reader.read(turns)
         corrections = self._apply(facts, conversation.confirmed)
         # Conduct the reading found told of someone (a named violation, even one only alleged, or gain
         # stated): a story to judge, whether or not it ends with a question.
         # (a violation only the clause model suspects does not turn a question into a story)
+        readings = (facts,) if told_by is facts else (facts, told_by)
         told = any(
-            v.actor == "subject" and (not v.hedged or v.reader == "rules") for v in facts.violations.values()
+            v.actor == "subject" and (not v.hedged or v.reader == "rules")
+            for r in readings
+            for v in r.violations.values()
         )
         flagged = any(
-            not v.hedged and v.value == self.rules.dominant.get(name) for name, v in facts.factors.items()
+            not v.hedged and v.value == self.rules.dominant.get(name)
+            for r in readings
+            for name, v in r.factors.items()
         )
-        result = self.classifier.classify(joined, facts.stated, told, flagged)
+        result = self.classifier.classify(joined, max(r.stated for r in readings), told, flagged)
         analysis = Analysis(
             turns=turns,
             province=province,

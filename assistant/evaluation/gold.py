@@ -2,6 +2,7 @@
 
 `assistant eval --reader gold` answers each item with its labelled `factors` (and `violations`, where a
 set carries them) in place of what the reader found: what the rules decide when the reading is right.
+What the labels do not carry (the story's doubts, the kind of situation it tells) is read from its words.
 A wrong verdict under the gold reading is a rule (or label) problem, not a reading problem.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from assistant.domain import FactorValue
 from assistant.evaluation.dataset import EvalItem
+from assistant.normalize import fold
+from assistant.reading.cue_reader import read_turns
 from assistant.reading.facts import Fact, Facts, Sighting
 from assistant.rules import Rules
 
@@ -37,4 +40,10 @@ def gold_facts(item: EvalItem, rules: Rules) -> Facts:
         family = _family(article, rules)
         if family and family not in facts.violations:
             facts.violations[family] = Sighting(item.question, False, "subject", "gold")
+    # The labels give values and acts, not the story's own doubts ("到底有没有利益往来谁也说不准") or the
+    # kind of situation it tells (an objection overruled, an unforeseeable cause): those are read from its
+    # words, as the decision would see them with any reader.
+    words = read_turns([fold(item.question)], rules)
+    facts.doubts = {k: v for k, v in words.doubts.items() if k not in facts.factors}
+    facts.circumstances = dict(words.circumstances)
     return facts
