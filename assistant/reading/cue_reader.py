@@ -18,10 +18,10 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 # 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
 _THIRD_PARTY = re.compile(
     r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
-    r"|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘"
+    r"|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘|项目经理|监理"
 )
 _SUBJECT = re.compile(
-    r"我|他|她|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|经理|干部|领导|班子|处长|厅长"
+    r"我|他(?!们)|她(?!们)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
 )
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
@@ -46,8 +46,15 @@ def third_party_actor(text: str, position: int) -> bool:
     own_subject, own_third = _SUBJECT.search(clause), _THIRD_PARTY.search(clause)
     if own_subject is not None and (own_third is None or own_subject.start() < own_third.start()):
         return False
-    third, subject = _THIRD_PARTY.search(sentence), _SUBJECT.search(sentence)
-    return third is not None and (subject is None or third.start() < subject.start())
+    # Otherwise the sentence's first actor, unless the person asked about is named after every third party
+    # ("上访群众冲突…，党委书记…，让…材料都改成…": the secretary's act).
+    thirds = [m.start() for m in _THIRD_PARTY.finditer(sentence)]
+    subjects = [m.start() for m in _SUBJECT.finditer(sentence)]
+    if not thirds:
+        return False
+    if subjects and subjects[-1] > thirds[-1]:
+        return False
+    return not subjects or thirds[0] < subjects[0]
 
 
 def certainty(hit: CueHit) -> str:

@@ -10,7 +10,7 @@ only above model.yaml's `support`, so the model makes a story less tolerable, no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.cues import hedged_at, load_yaml
@@ -47,6 +47,9 @@ class ModelSettings:
     red_flags: frozenset[str]
     factor_anchors: dict[str, re.Pattern[str]]
     circumstances: dict[str, str]
+    # Words that say a clause does not carry the value its n-grams suggest ("被文物部门叫停了": a stop
+    # complied with, not a ban defied).
+    factor_vetoes: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> ModelSettings:
@@ -64,6 +67,7 @@ class ModelSettings:
             frozenset(str(x) for x in raw.get("red_flags", [])),
             {str(k): re.compile(str(v)) for k, v in (raw.get("factor_anchors") or {}).items()},
             {str(k): str(v) for k, v in raw["circumstances"].items()},
+            {str(k): re.compile(str(v)) for k, v in (raw.get("factor_vetoes") or {}).items()},
         )
 
 
@@ -108,7 +112,7 @@ class Reader:
             row = int(top[column])
             return row, pieces[row], float(probs[row, column])
 
-        def certainty(row: int, piece: Segment) -> str:
+        def certainty(row: int, piece: Segment, trailing: bool = False) -> str:
             if "question" in index and probs[row, index["question"]] >= cfg.certainty:
                 return "asked"
             if "hearsay" in index and probs[row, index["hearsay"]] >= cfg.certainty:
@@ -116,7 +120,7 @@ class Reader:
             turn = turns[piece.turn]
             end = piece.start + len(piece.text)
             # A hedge earlier in the sentence reaches this clause too ("有村民举报说分得不公平，他亲戚家也领了").
-            if hedged_at(turn, piece.start, end, piece.start, self.rules.language):
+            if hedged_at(turn, piece.start, end, piece.start, self.rules.language, trailing):
                 return "reported"
             return "stated"
 
@@ -138,6 +142,9 @@ class Reader:
                     continue
                 if name in _AFFIRMATIVE and self.rules.language.negators.search(piece.text):
                     continue  # "没有上班子会": a negated clause is the rule reader's to judge
+                veto = cfg.factor_vetoes.get(label)
+                if veto is not None and veto.search(piece.text):
+                    continue
                 anchor = cfg.factor_anchors.get(label)
                 if anchor is not None and not anchor.search(piece.text):
                     continue  # "先跟一家运输公司谈好价钱" names no gain
@@ -182,7 +189,7 @@ class Reader:
                     continue  # "铲车被落石砸坏" is no 公车: the act needs its object in the story
                 if any(piece.text in e or e in piece.text for e in favourable):
                     continue  # the rules read these very words as favourable ("怕孩子们吃不上饭")
-                sure = certainty(row, piece)
+                sure = certainty(row, piece, trailing=True)
                 # The teller calls it an honest mistake ("漏看了材料，多发了补贴"): the model's reading of a
                 # violation is then asked about, not decided (the rules decide what they read).
                 hedged = sure != "stated" or p < cfg.violation_firm or self._mistake(facts)
