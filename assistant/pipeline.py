@@ -6,12 +6,12 @@ import dataclasses
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from assistant.analysis import Analysis, Conversation
 from assistant.assess import assess
 from assistant.compose import Composer
-from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
+from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
@@ -65,29 +65,6 @@ def chinese_number(text: str) -> int | None:
         else:
             return None
     return total + current
-
-
-@dataclass
-class Analysis:
-    """What the pipeline decided about a conversation before writing: the input to any writer."""
-
-    turns: list[str]  # normalised user turns, oldest first
-    province: str | None
-    intent: Intent
-    raw_turns: list[str] = field(default_factory=list)  # the same turns as the user typed them
-    refusal: str | None = None  # "injection", "improper", "missing_clause" or "out_of_scope"
-    injection_in_story: bool = False
-    hits: list[Hit] = field(default_factory=list)
-    assessment: Assessment | None = None
-    facts: Facts | None = None  # what the reading found (kept for the answer's `reading`)
-
-
-@dataclass
-class Conversation:
-    """The user turns of one conversation, oldest first; the last one is being answered."""
-
-    turns: list[str]
-    province: str | None = None
 
 
 class Assistant:

@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from assistant.analysis import Analysis
 from assistant.compose import Composer
 from assistant.cues import load_yaml
-from assistant.domain import Answer, FactorValue, StreamEvent, Unit, Verdict
+from assistant.domain import Answer, Assessment, Citation, FactorValue, StreamEvent, Unit, Verdict
 from assistant.errors import AssistantError
 from assistant.knowledge import KnowledgeBase
 from assistant.llm.assemble import as_events, fallback, final_answer, head, show, tail
@@ -31,10 +32,6 @@ from assistant.llm.prompts import GivenUnit, Prompts, render_history, render_jud
 from assistant.llm.stream import AnswerFieldReader, SentenceGate
 from assistant.llm.writer import Writer, merge_factors
 from assistant.settings import Settings
-
-if TYPE_CHECKING:  # the pipeline and drafting import this module; only their types are needed here
-    from assistant.drafting.draft import Draft
-    from assistant.pipeline import Analysis
 
 log = logging.getLogger("assistant.llm")
 MAX_UNITS = 10
@@ -70,6 +67,22 @@ def model_slot(slots: threading.BoundedSemaphore) -> Iterator[bool]:
 def unavailable(exc: LLMUnavailable) -> str:
     """The note of an answer given offline because the endpoint failed."""
     return f"大模型服务不可用（{REASONS.get(exc.reason, exc.reason)}），已使用离线答案"
+
+
+class DraftText(Protocol):
+    """What a rationale rewrite needs of a ``drafting.Draft``. Structural, so this module need not
+    import drafting, which uses the pipeline, which uses this module."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def proposal(self) -> str: ...
+    @property
+    def citations(self) -> list[Citation]: ...
+    @property
+    def assessment(self) -> Assessment: ...
+    @property
+    def analysis(self) -> Analysis: ...
 
 
 @dataclass
@@ -235,7 +248,7 @@ class LLMAnswerer:
         yield StreamEvent("final", answer=final)  # differs from what was shown: the client replaces it
 
     # -- drafts --------------------------------------------------------------------------------
-    def rewrite_draft(self, draft: Draft) -> str:
+    def rewrite_draft(self, draft: DraftText) -> str:
         """A drafting.DraftWriter: the model's rewrite of a finished rationale draft. The drafting
         module keeps it only if marks, quotes, proposal and closing survive; this adds the checks it
         lacks (injection echoes, verdict statements) and raises rather than return a failing text."""
@@ -244,7 +257,7 @@ class LLMAnswerer:
                 raise AssistantError(BUSY)
             return self._rewrite_draft(draft)
 
-    def _rewrite_draft(self, draft: Draft) -> str:
+    def _rewrite_draft(self, draft: DraftText) -> str:
         deadline = time.monotonic() + self.settings.llm_timeout
         masker = Masker(self.mask)
         keys = load_yaml(self.settings.prompts_dir / "draft_templates.yaml").get("proposal_keys", {})
