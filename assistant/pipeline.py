@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from assistant.analysis import Analysis, Conversation
 from assistant.assess import assess
@@ -17,6 +17,8 @@ from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.normalize import normalize_question
 from assistant.reading import Facts, Reader
+from assistant.reading.combine import combine
+from assistant.reading.recorded import reading_facts
 from assistant.reading.spans import users_words
 from assistant.retrieve import Retriever
 from assistant.rules import Rules
@@ -94,8 +96,20 @@ class Assistant:
             from assistant.llm.answerer import LLMAnswerer  # loads the OpenAI client only when used
 
             self.llm = LLMAnswerer(
-                settings, self.kb, self.composer, self._article_refs, reassess=self.reassess
+                settings,
+                self.kb,
+                self.composer,
+                self._article_refs,
+                reassess=self.reassess,
+                vocabulary=self._reading_vocabulary(),
             )
+
+    def _reading_vocabulary(self) -> dict[str, str]:
+        """What the factor prompt lets a model name: the violation families and the circumstances."""
+        return {
+            "violations": "\n".join(f"- {v.id}：{v.name}" for v in self.rules.violations),
+            "circumstances": "\n".join(f"- {c.id}：{c.label}" for c in self.rules.circumstances),
+        }
 
     def _document_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -152,8 +166,7 @@ class Assistant:
 
     def analyse(self, conversation: Conversation, reading: Facts | None = None) -> Analysis:
         """Everything decided before any text is written: intent, refusal, retrieval, assessment."""
-        limit = self.settings.max_question_chars
-        turns = [normalize_question(t, self.settings.knowledge_dir, limit) for t in conversation.turns]
+        turns = self.normalise(conversation.turns)
         province = self.provinces.resolve(conversation.province) or self.provinces.detect(" ".join(turns))
         question = turns[-1]
         joined = "。".join(turns)
@@ -193,14 +206,33 @@ class Assistant:
             analysis.assessment = assess(turns, facts, self.rules, province)
         return analysis
 
-    def reassess(self, analysis: Analysis, read_elsewhere: dict[str, FactorValue]) -> tuple[Analysis, Answer]:
-        """The analysis and offline answer again, with factors an LLM read where the rules found
-        nothing: the same code decides, and such factors can only call for confirmation."""
+    def normalise(self, turns: list[str]) -> list[str]:
+        """The turns as the readers see them (simplified, width-folded, typos fixed)."""
+        limit = self.settings.max_question_chars
+        return [normalize_question(t, self.settings.knowledge_dir, limit) for t in turns]
+
+    def read_with_model(
+        self, turns: list[str], reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
+    ) -> Facts:
+        """The offline reading of ``turns`` (normalised) combined with a model's reading of them (the
+        factor prompt's JSON; ``restore`` unmasks its spans): only items in the user's words count."""
+        model = reading_facts(turns, reading, self.rules, restore)
+        return combine(self.reader.read(turns), model)
+
+    def reassess(
+        self, analysis: Analysis, reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
+    ) -> tuple[Analysis, Answer] | None:
+        """The analysis and offline answer again, on the offline reading combined with a model's
+        (``read_with_model``): the same code decides, as offline. None when the model read nothing
+        in the user's words (the analysis stands)."""
         if analysis.assessment is None:
-            return analysis, self.offline_answer(analysis)
-        facts = self.reader.read(analysis.turns)
-        assessment = assess(analysis.turns, facts, self.rules, analysis.province, read_elsewhere)
-        again = dataclasses.replace(analysis, assessment=assessment)
+            return None
+        model = reading_facts(analysis.turns, reading, self.rules, restore)
+        if not model.items:
+            return None
+        facts = combine(self.reader.read(analysis.turns), model)
+        assessment = assess(analysis.turns, facts, self.rules, analysis.province)
+        again = dataclasses.replace(analysis, assessment=assessment, facts=facts)
         return again, self.offline_answer(again)
 
     def offline_answer(self, analysis: Analysis) -> Answer:

@@ -87,7 +87,7 @@ def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: Know
     )
 
 
-READERS = ("rules", "gold", "replay")
+READERS = ("rules", "gold", "replay", "llm")
 
 
 def predict(
@@ -98,7 +98,8 @@ def predict(
 ) -> Prediction:
     """One item through the assistant; an exception becomes an ``error`` prediction, not a crash.
     ``reader``: "rules" (the assistant's own reading), "gold" (the item's labelled facts, for items
-    that carry factor labels) or "replay" (``replayed[item.id]``); items without one are read as usual."""
+    that carry factor labels), "replay" (``replayed[item.id]`` alone) or "llm" (``replayed[item.id]``
+    combined with the assistant's own reading, as LLM mode decides); items without one are read as usual."""
     started = time.perf_counter()
     try:
         reading = None
@@ -106,6 +107,8 @@ def predict(
             reading = gold_facts(item, assistant.rules)
         elif reader == "replay" and replayed is not None and item.id in replayed:
             reading = replay_facts(item.question, replayed[item.id], assistant.rules)
+        elif reader == "llm" and replayed is not None and item.id in replayed:
+            reading = assistant.read_with_model(assistant.normalise([item.question]), replayed[item.id])
         answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
     except Exception as exc:  # any failure is a result to count: one bad item must not end the run
         wall = (time.perf_counter() - started) * 1000
@@ -154,7 +157,7 @@ def run_cli(
     committed = load_committed(committed_path)
     started = time.perf_counter()
     assistant = Assistant(settings)
-    replayed = load_replay(replay) if reader == "replay" and replay is not None else None
+    replayed = load_replay(replay) if reader in ("replay", "llm") and replay is not None else None
     result = evaluate(items, assistant, reader=reader, replayed=replayed)
     naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
     fallback_mode = "llm" if settings.llm_enabled else "offline"

@@ -11,10 +11,10 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.analysis import Analysis
 from assistant.compose import Composer
@@ -30,7 +30,7 @@ from assistant.llm.grounding import Checker, Grounded, ModelAnswer, Problem, par
 from assistant.llm.privacy import Masker, should_mask
 from assistant.llm.prompts import GivenUnit, Prompts, render_history, render_judgement, unit_title
 from assistant.llm.stream import AnswerFieldReader, SentenceGate
-from assistant.llm.writer import Writer, merge_factors
+from assistant.llm.writer import Writer
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.llm")
@@ -67,6 +67,11 @@ def model_slot(slots: threading.BoundedSemaphore) -> Iterator[bool]:
 def unavailable(exc: LLMUnavailable) -> str:
     """The note of an answer given offline because the endpoint failed."""
     return f"大模型服务不可用（{REASONS.get(exc.reason, exc.reason)}），已使用离线答案"
+
+
+Reassess = Callable[[Analysis, Mapping[str, Any], Callable[[str], str]], tuple[Analysis, Answer] | None]
+"""``Assistant.reassess``: the analysis and offline answer again, with a model's reading (its spans
+unmasked by the callable) combined with the offline one; None when it read nothing verifiable."""
 
 
 class DraftText(Protocol):
@@ -113,9 +118,11 @@ class LLMAnswerer:
         composer: Composer,
         article_refs: Callable[[str], list[str | None]] | None = None,
         chat: ChatModel | None = None,
-        reassess: Callable[[Analysis, dict[str, FactorValue]], tuple[Analysis, Answer]] | None = None,
+        reassess: Reassess | None = None,
+        vocabulary: Mapping[str, str] | None = None,
     ) -> None:
         self.reassess = reassess
+        self.vocabulary = dict(vocabulary or {})  # the factor prompt's lists of violations, circumstances
         self.settings = settings
         self.kb = kb
         self.composer = composer
@@ -282,15 +289,16 @@ class LLMAnswerer:
         masker = Masker(self.mask)
         a = analysis.assessment
         factors = dict(offline.factors)
-        if a is not None and self.settings.llm_extract_factors:
+        if a is not None and self.settings.llm_extract_factors and self.reassess is not None:
+            # The model reads the story too; its reading, each item verified against the user's words,
+            # is combined with the offline one and the same code decides again (reading/combine.py).
+            # A slow endpoint gets a share of the time: writing needs the rest of the same deadline.
             story = "。".join(analysis.turns)
             share = min(deadline, time.monotonic() + self.settings.llm_timeout * FACTOR_SHARE)
-            found = self.writer.extract_factors(masker.mask(story), share)
-            factors = merge_factors(offline.factors, found, story, masker.unmask)
-            read = {name: v for name, v in factors.items() if v != offline.factors.get(name)}
-            if read and self.reassess is not None:
-                # The model's reading goes back through the same rules; the code decides again.
-                analysis, offline = self.reassess(analysis, read)
+            reading = self.writer.read_story(masker.mask(story), share, **self.vocabulary)
+            again = self.reassess(analysis, reading, masker.unmask) if reading else None
+            if again is not None:
+                analysis, offline = again
                 a = analysis.assessment
                 factors = dict(offline.factors)
         t = self.composer.t
