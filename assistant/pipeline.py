@@ -211,12 +211,19 @@ class Assistant:
         limit = self.settings.max_question_chars
         return [normalize_question(t, self.settings.knowledge_dir, limit) for t in turns]
 
+    def _normalise_words(self, words: str) -> str:
+        """A reader's quotation normalised as the turns are ("" for one that is not text to read)."""
+        try:
+            return normalize_question(words, self.settings.knowledge_dir, len(words) + 1)
+        except AssistantError:
+            return ""
+
     def read_with_model(
         self, turns: list[str], reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
     ) -> Facts:
         """The offline reading of ``turns`` (normalised) combined with a model's reading of them (the
         factor prompt's JSON; ``restore`` unmasks its spans): only items in the user's words count."""
-        model = reading_facts(turns, reading, self.rules, restore)
+        model = reading_facts(turns, reading, self.rules, restore, normalise=self._normalise_words)
         return combine(self.reader.read(turns), model)
 
     def reassess(
@@ -227,7 +234,7 @@ class Assistant:
         in the user's words (the analysis stands)."""
         if analysis.assessment is None:
             return None
-        model = reading_facts(analysis.turns, reading, self.rules, restore)
+        model = reading_facts(analysis.turns, reading, self.rules, restore, normalise=self._normalise_words)
         if not model.items:
             return None
         facts = combine(self.reader.read(analysis.turns), model)

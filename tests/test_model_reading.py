@@ -105,3 +105,13 @@ def test_the_models_stated_favourable_facts_count(assistant: Assistant) -> None:
     )
     assert decide(assistant, question, model) is Verdict.TOLERABLE
     assert offline.verdict in (Verdict.TOLERABLE, Verdict.NEEDS_MORE_FACTS)
+
+
+def test_words_quoted_as_typed_count_after_normalisation(assistant: Assistant) -> None:
+    question = "我哋卫生院私底下畀每个医生派咗加班补贴，其实冇人加过班"
+    turns = assistant.normalise([question])
+    assert "冇人加过班" not in turns[0]  # the turn the readers see is in Mandarin forms
+    model = {"intent": {"value": "deliberate", "evidence": "其实冇人加过班"}}
+    facts = assistant.read_with_model(turns, model)
+    assert facts.factors["intent"].value == "deliberate"
+    assert facts.factors["intent"].evidence in turns[0]

@@ -53,19 +53,28 @@ def _certainty(claimed: object, from_text: str) -> str:
 
 
 class _Verifier:
-    def __init__(self, turns: list[str], restore: Callable[[str], str], rules: Rules) -> None:
+    def __init__(
+        self, turns: list[str], restore: Callable[[str], str], rules: Rules, normalise: Callable[[str], str]
+    ) -> None:
         self.turns = turns
         self.restore = restore
         self.rules = rules
+        self.normalise = normalise
 
     def __call__(self, item: object) -> tuple[str, int, int, str, dict[str, Any]] | None:
         """(span, turn, start, certainty, item) for an item whose evidence is the user's words."""
         if not isinstance(item, Mapping):
             return None
-        evidence = fold(self.restore(str(item.get("evidence") or "")).strip())
-        if len(evidence) < MIN_EVIDENCE:
+        quoted = self.restore(str(item.get("evidence") or "")).strip()
+        if len(quoted) < MIN_EVIDENCE:
             return None
-        found = _locate(evidence, self.turns)
+        # The words as the readers see them: folded, or normalised as the turns were (a reader given
+        # the user's own words quotes "冇人加过班" where the turn reads "没有人加过班").
+        found = None
+        for evidence in dict.fromkeys((fold(quoted), self.normalise(quoted))):
+            found = _locate(evidence, self.turns) if len(evidence) >= MIN_EVIDENCE else None
+            if found is not None:
+                break
         if found is None:
             return None  # words the user never wrote: never reaches a verdict
         turn, start = found
@@ -81,11 +90,12 @@ def reading_facts(
     rules: Rules,
     restore: Callable[[str], str] = lambda s: s,
     reader: str = "llm",
+    normalise: Callable[[str], str] = fold,
 ) -> Facts:
     """The reading as Facts over ``turns`` (normalised, oldest first); ``restore`` unmasks a span
-    read on a masked story back into the user's words. Evidence is width-folded and simplified as
-    the turns are, so a span the model retyped in full-width or traditional characters still counts."""
-    check = _Verifier(turns, restore, rules)
+    read on a masked story back into the user's words; ``normalise`` is the turns' own normalisation,
+    so a span quoted from the words as typed (full-width, traditional, dialect forms) still counts."""
+    check = _Verifier(turns, restore, rules, normalise)
     facts = Facts()
     for name in FACTOR_NAMES:
         item = reading.get(name)
