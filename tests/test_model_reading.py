@@ -115,3 +115,23 @@ def test_words_quoted_as_typed_count_after_normalisation(assistant: Assistant) -
     facts = assistant.read_with_model(turns, model)
     assert facts.factors["intent"].value == "deliberate"
     assert facts.factors["intent"].evidence in turns[0]
+
+
+def test_eval_reader_llm_combines_the_recorded_reading_with_the_rules(assistant: Assistant) -> None:
+    from pathlib import Path
+
+    from assistant.evaluation.dataset import load_set
+    from assistant.evaluation.labelled import labelled_reading
+    from assistant.evaluation.runner import predict
+
+    items = load_set(Path(__file__).resolve().parent.parent / "eval" / "blind4.jsonl", assistant.kb)[:40]
+    recorded = {i.id: labelled_reading(i, assistant.rules, assistant.reader.model) for i in items}
+    right = {"rules": 0, "llm": 0}
+    for item in items:
+        for reader in right:
+            p = predict(item, assistant, reader, recorded)
+            assert p.answer is not None, p.error
+            right[reader] += p.verdict == str(item.verdict)
+            if reader == "llm" and any(f.get("kind") == "factor" for f in p.answer.reading):
+                assert {f["reader"] for f in p.answer.reading} <= {"rules", "model", "llm"}
+    assert right["llm"] >= right["rules"]
