@@ -61,10 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--reader",
         nargs="+",
-        metavar="rules|gold|replay FILE",
+        metavar="rules|gold|replay FILE|llm FILE",
         default=["rules"],
         help="rules: the assistant reads each story; gold: each item's labelled factors; "
-        "replay FILE: recorded readings, JSON Lines {id, reading}",
+        "replay FILE: recorded readings, JSON Lines {id, reading}; "
+        "llm FILE: the same readings combined with the assistant's own, as LLM mode decides",
     )
 
     sub.add_parser("check", help="validate the knowledge base and report every problem")
@@ -214,8 +215,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.runner import run_cli
 
     reader, *rest = args.reader
-    if reader not in ("rules", "gold", "replay") or (reader == "replay") != bool(rest) or len(rest) > 1:
-        raise InputError("--reader 取值应为 rules、gold 或 replay FILE")
+    recorded = reader in ("replay", "llm")
+    if reader not in ("rules", "gold", "replay", "llm") or recorded != bool(rest) or len(rest) > 1:
+        raise InputError("--reader 取值应为 rules、gold、replay FILE 或 llm FILE")
     replay = Path(rest[0]) if rest else None
     if replay is not None and not replay.is_file():
         raise InputError(f"找不到回放文件：{replay}")

@@ -5,20 +5,22 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
+from assistant.analysis import Analysis, Conversation
 from assistant.assess import assess
 from assistant.compose import Composer
 from assistant.corrections import Correction, apply_confirmed
-from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
+from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.layout import Layout
 from assistant.normalize import normalize_question
 from assistant.reading import Facts, Reader
+from assistant.reading.combine import combine
+from assistant.reading.recorded import reading_facts
 from assistant.reading.spans import users_words
 from assistant.retrieve import Retriever
 from assistant.rules import Rules
@@ -69,40 +71,6 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
-@dataclass
-class Analysis:
-    """What the pipeline decided about a conversation before writing: the input to any writer."""
-
-    turns: list[str]  # normalised user turns, oldest first
-    province: str | None
-    intent: Intent
-    raw_turns: list[str] = field(default_factory=list)  # the same turns as the user typed them
-    refusal: str | None = None  # "injection", "improper", "missing_clause" or "out_of_scope"
-    injection_in_story: bool = False
-    hits: list[Hit] = field(default_factory=list)
-    assessment: Assessment | None = None
-    facts: Facts | None = None  # what the reading found (kept for the answer's `reading`)
-    confirmed: dict[str, str] = field(default_factory=dict)  # values the user confirmed
-    corrections: list[Correction] = field(default_factory=list)  # what became of each
-
-
-@dataclass
-class Conversation:
-    """The user turns of one conversation, oldest first; the last one is being answered."""
-
-    turns: list[str]
-    province: str | None = None
-    # Values the user confirms (factor → value, e.g. {"process": "collective"}): applied after the
-    # reading and before assessing (assistant/corrections.py).
-    confirmed: dict[str, str] = field(default_factory=dict)
-    # The verdict of the answer being corrected, to say what changed; None: the same turns without
-    # the confirmed values are judged to find it.
-    previous_verdict: Verdict | None = None
-    # The factors confirmed in this message (the others were confirmed earlier): only these are said
-    # to have changed. None: all of ``confirmed``.
-    fresh: frozenset[str] | None = None
-
-
 class Assistant:
     """Holds the index and rules; answers questions and conversations offline."""
 
@@ -133,8 +101,20 @@ class Assistant:
             from assistant.llm.answerer import LLMAnswerer  # loads the OpenAI client only when used
 
             self.llm = LLMAnswerer(
-                settings, self.kb, self.composer, self._article_refs, reassess=self.reassess
+                settings,
+                self.kb,
+                self.composer,
+                self._article_refs,
+                reassess=self.reassess,
+                vocabulary=self._reading_vocabulary(),
             )
+
+    def _reading_vocabulary(self) -> dict[str, str]:
+        """What the factor prompt lets a model name: the violation families and the circumstances."""
+        return {
+            "violations": "\n".join(f"- {v.id}：{v.name}" for v in self.rules.violations),
+            "circumstances": "\n".join(f"- {c.id}：{c.label}" for c in self.rules.circumstances),
+        }
 
     def _document_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
@@ -197,8 +177,7 @@ class Assistant:
 
     def analyse(self, conversation: Conversation, reading: Facts | None = None) -> Analysis:
         """Everything decided before any text is written: intent, refusal, retrieval, assessment."""
-        limit = self.settings.max_question_chars
-        turns = [normalize_question(t, self.settings.knowledge_dir, limit) for t in conversation.turns]
+        turns = self.normalise(conversation.turns)
         province = self.provinces.resolve(conversation.province) or self.provinces.detect(" ".join(turns))
         question = turns[-1]
         joined = "。".join(turns)
@@ -251,15 +230,42 @@ class Assistant:
             analysis.assessment = assess(turns, facts, self.rules, province)
         return analysis
 
-    def reassess(self, analysis: Analysis, read_elsewhere: dict[str, FactorValue]) -> tuple[Analysis, Answer]:
-        """The analysis and offline answer again, with factors an LLM read where the rules found
-        nothing: the same code decides, and such factors can only call for confirmation."""
+    def normalise(self, turns: list[str]) -> list[str]:
+        """The turns as the readers see them (simplified, width-folded, typos fixed)."""
+        limit = self.settings.max_question_chars
+        return [normalize_question(t, self.settings.knowledge_dir, limit) for t in turns]
+
+    def _normalise_words(self, words: str) -> str:
+        """A reader's quotation normalised as the turns are ("" for one that is not text to read)."""
+        try:
+            return normalize_question(words, self.settings.knowledge_dir, len(words) + 1)
+        except AssistantError:
+            return ""
+
+    def read_with_model(
+        self, turns: list[str], reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
+    ) -> Facts:
+        """The offline reading of ``turns`` (normalised) combined with a model's reading of them (the
+        factor prompt's JSON; ``restore`` unmasks its spans): only items in the user's words count."""
+        model = reading_facts(turns, reading, self.rules, restore, normalise=self._normalise_words)
+        return combine(self.reader.read(turns), model)
+
+    def reassess(
+        self, analysis: Analysis, reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
+    ) -> tuple[Analysis, Answer] | None:
+        """The analysis and offline answer again, on the offline reading combined with a model's
+        (``read_with_model``): the same code decides, as offline. None when the model read nothing
+        in the user's words (the analysis stands)."""
         if analysis.assessment is None:
-            return analysis, self.offline_answer(analysis)
-        facts = self.reader.read(analysis.turns)
+            return None
+        model = reading_facts(analysis.turns, reading, self.rules, restore, normalise=self._normalise_words)
+        if not model.items:
+            return None
+        facts = combine(self.reader.read(analysis.turns), model)
+        # The user's confirmations override both readings.
         self._apply(facts, analysis.confirmed)
-        assessment = assess(analysis.turns, facts, self.rules, analysis.province, read_elsewhere)
-        again = dataclasses.replace(analysis, assessment=assessment)
+        assessment = assess(analysis.turns, facts, self.rules, analysis.province)
+        again = dataclasses.replace(analysis, assessment=assessment, facts=facts)
         return again, self.offline_answer(again)
 
     def _apply(self, facts: Facts, confirmed: dict[str, str]) -> list[Correction]:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.domain import Verdict
+from assistant.domain import FactorValue, Verdict
 from assistant.llm.answerer import INTERRUPTED, UNGROUNDED
 from assistant.pipeline import Assistant, Conversation
 from tests.conftest import free_port
@@ -249,8 +249,8 @@ def test_extracted_factors_cannot_flip_a_red_line(llm: Assistant, fake: FakeOpen
     answer = llm.ask(Q_RED)
     assert answer.verdict is Verdict.NOT_TOLERABLE and answer.mode == "llm"
     assert answer.answer.startswith("【初步研判】不予容错")
-    motive = answer.factors["motive"]
-    assert motive.value == "public" and motive.hedged  # fills an unknown, marked to be confirmed
+    # The model's reading fills an unknown factor, in the user's words, but clears no red line.
+    assert answer.factors["motive"] == FactorValue("public", "他说是按上级文件办的")
     for name in ("intent", "basis", "process", "consequence", "remedy"):
         assert answer.factors[name].value == "unknown", name  # no evidence from the story: not taken
 
@@ -294,23 +294,38 @@ def test_a_question_too_long_for_the_window_is_answered_offline(
 
 
 def test_a_red_flag_only_the_model_read_is_decided_by_the_code(llm: Assistant, fake: FakeOpenAI) -> None:
-    question = (
-        "经局党委集体研究，没走政府采购就先施工修闸门，事后补办了手续，施工的是局长同乡开的公司，能容错吗"
+    told = (
+        "经局党委集体研究，没走政府采购就先施工修闸门，事后补办了手续，{}施工的是局长同乡开的公司，能容错吗"
     )
-    offline = llm.offline_answer(llm.analyse(Conversation([question])))
-    assert offline.verdict is Verdict.TOLERABLE and offline.factors["motive"].value == "unknown"
+    stated, heard = told.format(""), told.format("听说")
+    for question in (stated, heard):
+        offline = llm.offline_answer(llm.analyse(Conversation([question])))
+        assert offline.verdict is Verdict.TOLERABLE and offline.factors["motive"].value == "unknown"
     flag = factors_json(motive=("private", "施工的是局长同乡开的公司"))
-    fake.script(Reply(content=flag, match=FACTORS_TASK), Reply(content=flag, match=FACTORS_TASK))
-    answer = llm.ask(question)
-    # The model's reading went back through the rules: a reported red flag must be confirmed first.
+    fake.script(Reply(content=flag, match=FACTORS_TASK))
+    # Certainty comes from the text, whichever reader read it: the teller states it, so it decides.
+    answer = llm.ask(stated)
+    assert answer.verdict is Verdict.NOT_TOLERABLE
+    assert answer.factors["motive"] == FactorValue("private", "施工的是局长同乡开的公司")
+    fake.script(Reply(content=flag, match=FACTORS_TASK))
+    # Only heard of: a red flag to confirm first.
+    answer = llm.ask(heard)
     assert answer.verdict is Verdict.NEEDS_MORE_FACTS
     assert answer.factors["motive"].value == "private" and answer.factors["motive"].hedged
     assert any("查实" in q for q in answer.follow_up)
 
 
-def test_a_favourable_model_reading_never_makes_a_case_tolerable(llm: Assistant, fake: FakeOpenAI) -> None:
+def test_a_favourable_reading_not_in_the_users_words_changes_nothing(
+    llm: Assistant, fake: FakeOpenAI
+) -> None:
     question = "我们单位去年有个项目没有按期完成，被通报了，会不会被追责"
     assert llm.offline_answer(llm.analyse(Conversation([question]))).verdict is Verdict.NEEDS_MORE_FACTS
-    kind = factors_json(process=("collective", "我们单位去年有个项目"), remedy=("remedied", "被通报了"))
-    fake.script(Reply(content=kind, match=FACTORS_TASK), Reply(content=kind, match=FACTORS_TASK))
-    assert llm.ask(question).verdict is Verdict.NEEDS_MORE_FACTS
+    forged = factors_json(
+        motive=("public", "没有任何人谋取私利"),
+        process=("collective", "经班子集体研究决定"),
+        remedy=("remedied", "已经全部整改到位"),
+    )
+    fake.script(Reply(content=forged, match=FACTORS_TASK))
+    answer = llm.ask(question)
+    assert answer.verdict is Verdict.NEEDS_MORE_FACTS
+    assert all(item["reader"] != "llm" for item in answer.reading)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from assistant.analysis import Analysis, Conversation
 from assistant.domain import Assessment, Citation, Intent, SourceType, Verdict
 from assistant.drafting.sections import (
     DECISIVE,
@@ -27,8 +28,8 @@ from assistant.drafting.templates import load_templates, restate_facts
 from assistant.errors import AssistantError, CitationError, InputError
 from assistant.verify import verify_citations
 
-if TYPE_CHECKING:  # the pipeline imports the whole retrieval stack; only its types are needed here
-    from assistant.pipeline import Analysis, Assistant
+if TYPE_CHECKING:  # the pipeline imports the whole retrieval stack; only its type is needed here
+    from assistant.pipeline import Assistant
 
 MAX_CITATIONS = 8
 PROPOSALS = ("exempt", "mitigate", "not_tolerable", "needs_more_facts")
@@ -94,8 +95,6 @@ def draft(
     Raises InputError (Chinese message) when the text is not a story of conduct or asks for what
     the assistant refuses; CitationError if a citation fails verification (a bug, never shown).
     """
-    from assistant.pipeline import Conversation
-
     t = load_templates(assistant.settings.prompts_dir)
     analysis = assistant.analyse(Conversation([facts], province))
     if analysis.refusal and analysis.refusal != "out_of_scope":

@@ -2,8 +2,9 @@
 
 `assistant eval --reader replay FILE` reads JSON Lines `{"id": …, "reading": {…}}`, the reading in the
 factor prompt's schema (the contract: six factors, each `{"value", "evidence"}`, and optionally
-`"violations": [{"name", "evidence"}]`). As in LLM mode, code checks every item: a value needs evidence
-that is an exact substring of the question, or it is dropped; a violation must name a known family.
+`"violations": [{"name", "evidence"}]`, `"circumstances"`, and per item `"certainty"`, `"actor"`). As in LLM
+mode, code checks every item: a value needs evidence that is an exact substring of the question, or it is
+dropped; a violation must name a known family; certainty is read from the words around the evidence.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.domain import FACTOR_NAMES, FACTOR_VALUES, FactorValue
 from assistant.errors import InputError
 from assistant.normalize import fold
-from assistant.reading.facts import Fact, Facts, Sighting
+from assistant.reading.facts import Facts
+from assistant.reading.recorded import reading_facts
 from assistant.rules import Rules
 
 
@@ -40,30 +41,6 @@ def load_replay(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def replay_facts(question: str, reading: dict[str, Any], rules: Rules) -> Facts:
-    """The reading as facts, keeping only what the question's own words support."""
-    text = fold(question)
-    facts = Facts()
-    for name in FACTOR_NAMES:
-        item = reading.get(name)
-        if not isinstance(item, dict):
-            continue
-        value, evidence = str(item.get("value", "unknown")), str(item.get("evidence", ""))
-        if value == "unknown" or value not in FACTOR_VALUES[name]:
-            continue
-        if not evidence or fold(evidence) not in text:
-            continue  # an unverified span never reaches a verdict
-        facts.factors[name] = FactorValue(value, fold(evidence))
-        facts.items.append(Fact("factor", name, value, fold(evidence), 0, reader="replay"))
-    families = {v.id for v in rules.violations}
-    by_name = {v.name: v.id for v in rules.violations}  # a reader may give the family's Chinese name
-    for item in reading.get("violations") or []:
-        if not isinstance(item, dict):
-            continue
-        family = str(item.get("name", ""))
-        family = by_name.get(family, family)
-        evidence = str(item.get("evidence", ""))
-        if family not in families or not evidence or fold(evidence) not in text:
-            continue
-        facts.violations[family] = Sighting(fold(evidence), False, "subject", "replay")
-        facts.items.append(Fact("violation", family, "yes", fold(evidence), 0, reader="replay"))
-    return facts
+    """The reading as facts, keeping only what the question's own words support (the same conversion
+    as LLM mode's, ``reading.recorded``)."""
+    return reading_facts([fold(question)], reading, rules, reader="replay")

@@ -10,14 +10,12 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.errors import InputError
 from assistant.evaluation.baseline import BaselineResult, Committed
 from assistant.evaluation.metrics import VerdictMetrics
-
-if TYPE_CHECKING:  # runner imports this module; a runtime import back would be a cycle
-    from assistant.evaluation.runner import EvalResult
+from assistant.evaluation.result import EvalResult
 
 # key, label, higher is better, kind ("ratio" shown as %, "count", "ms")
 ROWS: tuple[tuple[str, str, bool, str], ...] = (

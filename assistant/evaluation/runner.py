@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,7 @@ from assistant.evaluation.baseline import BaselineResult, load_committed, run_ba
 from assistant.evaluation.dataset import EvalItem, load_set
 from assistant.evaluation.gold import gold_facts
 from assistant.evaluation.metrics import (
-    CategoryScore,
-    CitationMetrics,
-    InvalidCitation,
-    PairMetrics,
     Prediction,
-    ReadingMetrics,
-    RefusalMetrics,
-    VerdictMetrics,
     category_accuracy,
     citation_metrics,
     missed_key_points,
@@ -37,93 +29,12 @@ from assistant.evaluation.metrics import (
     verdict_metrics,
 )
 from assistant.evaluation.replay import load_replay, replay_facts
+from assistant.evaluation.result import EvalResult, Failure
 from assistant.knowledge import KnowledgeBase, load_knowledge
 from assistant.pipeline import Assistant, Conversation
 from assistant.settings import Settings, get_settings
 
 __all__ = ["EvalResult", "Failure", "evaluate", "run_baseline", "run_cli", "score"]
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An item answered wrongly: verdict, a missing must-cite label, an invalid citation, or an error."""
-
-    item_id: str
-    category: str
-    question: str
-    expected: str
-    predicted: str
-    missing_must_cite: tuple[str, ...]
-    invalid: tuple[InvalidCitation, ...]
-    missed_key_points: tuple[str, ...]
-    cited: tuple[str, ...]
-    error: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.item_id,
-            "category": self.category,
-            "question": self.question,
-            "expected": self.expected,
-            "predicted": self.predicted,
-            "missing_must_cite": list(self.missing_must_cite),
-            "invalid_citations": [f"{i.citation_id}: {i.reason}" for i in self.invalid],
-            "missed_key_points": list(self.missed_key_points),
-            "cited": list(self.cited),
-            "error": self.error,
-        }
-
-
-@dataclass(frozen=True)
-class EvalResult:
-    """Every number of one run of the assistant over a set, and the items it got wrong."""
-
-    n_items: int
-    verdicts: VerdictMetrics
-    citations: CitationMetrics
-    refusal: RefusalMetrics
-    key_point_coverage: float | None
-    key_points_total: int
-    latency_ms: tuple[float | None, float | None]  # p50, p95 of Answer.latency_ms
-    wall_ms: tuple[float | None, float | None]  # p50, p95 of the wall time per item
-    pairs: PairMetrics
-    per_category: dict[str, CategoryScore]
-    failures: tuple[Failure, ...]
-    errors: int
-    modes: tuple[str, ...]
-    reading: ReadingMetrics
-
-    def headline(self) -> dict[str, float | None]:
-        """The numbers the gate, the committed baseline and the comparison tables use."""
-        c = self.citations
-        return {
-            "verdict_accuracy": self.verdicts.accuracy,
-            "macro_f1": self.verdicts.macro_f1,
-            "must_cite_item_recall": c.must_cite_item_recall,
-            "must_cite_label_recall": c.must_cite_label_recall,
-            "recall_at_5": c.recall_at_k,
-            "citation_precision": c.citation_precision,
-            "invalid_citations": float(c.invalid_citations),
-            "refusal_accuracy": self.refusal.accuracy,
-            "false_refusal_rate": self.refusal.false_refusal_rate,
-            "key_point_coverage": self.key_point_coverage,
-            "pairs_total": float(self.pairs.total),
-            "pairs_flipped": float(self.pairs.flipped),
-            "latency_p50_ms": self.latency_ms[0],
-            "latency_p95_ms": self.latency_ms[1],
-            "wall_p50_ms": self.wall_ms[0],
-            "wall_p95_ms": self.wall_ms[1],
-            "errors": float(self.errors),
-            "false_tolerable": float(self.reading.false_tolerable),
-            "false_condemned": float(self.reading.false_condemned),
-            "not_tolerable_recall": self.verdicts.per_class["not_tolerable"].recall,
-            "factor_recall": self.reading.recall,
-            "factor_precision": self.reading.precision,
-        } | {
-            f"{kind}_{name}": getattr(score, kind)
-            for name, score in self.reading.per_factor.items()
-            for kind in ("recall", "precision")
-        }
 
 
 def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: KnowledgeBase) -> EvalResult:
@@ -176,7 +87,7 @@ def score(items: Sequence[EvalItem], predictions: Sequence[Prediction], kb: Know
     )
 
 
-READERS = ("rules", "gold", "replay")
+READERS = ("rules", "gold", "replay", "llm")
 
 
 def predict(
@@ -187,7 +98,8 @@ def predict(
 ) -> Prediction:
     """One item through the assistant; an exception becomes an ``error`` prediction, not a crash.
     ``reader``: "rules" (the assistant's own reading), "gold" (the item's labelled facts, for items
-    that carry factor labels) or "replay" (``replayed[item.id]``); items without one are read as usual."""
+    that carry factor labels), "replay" (``replayed[item.id]`` alone) or "llm" (``replayed[item.id]``
+    combined with the assistant's own reading, as LLM mode decides); items without one are read as usual."""
     started = time.perf_counter()
     try:
         reading = None
@@ -195,6 +107,8 @@ def predict(
             reading = gold_facts(item, assistant.rules)
         elif reader == "replay" and replayed is not None and item.id in replayed:
             reading = replay_facts(item.question, replayed[item.id], assistant.rules)
+        elif reader == "llm" and replayed is not None and item.id in replayed:
+            reading = assistant.read_with_model(assistant.normalise([item.question]), replayed[item.id])
         answer = assistant.converse(Conversation([item.question], item.province), reading=reading)
     except Exception as exc:  # any failure is a result to count: one bad item must not end the run
         wall = (time.perf_counter() - started) * 1000
@@ -243,7 +157,7 @@ def run_cli(
     committed = load_committed(committed_path)
     started = time.perf_counter()
     assistant = Assistant(settings)
-    replayed = load_replay(replay) if reader == "replay" and replay is not None else None
+    replayed = load_replay(replay) if reader in ("replay", "llm") and replay is not None else None
     result = evaluate(items, assistant, reader=reader, replayed=replayed)
     naive: BaselineResult | None = run_baseline(items, assistant.index, progress=True) if baseline else None
     fallback_mode = "llm" if settings.llm_enabled else "offline"

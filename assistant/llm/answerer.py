@@ -11,14 +11,15 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from assistant.analysis import Analysis
 from assistant.compose import Composer
 from assistant.cues import load_yaml
-from assistant.domain import Answer, FactorValue, StreamEvent, Unit, Verdict
+from assistant.domain import Answer, Assessment, Citation, FactorValue, StreamEvent, Unit, Verdict
 from assistant.errors import AssistantError
 from assistant.knowledge import KnowledgeBase
 from assistant.llm.assemble import as_events, fallback, final_answer, head, show, tail
@@ -29,12 +30,8 @@ from assistant.llm.grounding import Checker, Grounded, ModelAnswer, Problem, par
 from assistant.llm.privacy import Masker, should_mask
 from assistant.llm.prompts import GivenUnit, Prompts, render_history, render_judgement, unit_title
 from assistant.llm.stream import AnswerFieldReader, SentenceGate
-from assistant.llm.writer import Writer, merge_factors
+from assistant.llm.writer import Writer
 from assistant.settings import Settings
-
-if TYPE_CHECKING:  # the pipeline and drafting import this module; only their types are needed here
-    from assistant.drafting.draft import Draft
-    from assistant.pipeline import Analysis
 
 log = logging.getLogger("assistant.llm")
 MAX_UNITS = 10
@@ -72,6 +69,27 @@ def unavailable(exc: LLMUnavailable) -> str:
     return f"大模型服务不可用（{REASONS.get(exc.reason, exc.reason)}），已使用离线答案"
 
 
+Reassess = Callable[[Analysis, Mapping[str, Any], Callable[[str], str]], tuple[Analysis, Answer] | None]
+"""``Assistant.reassess``: the analysis and offline answer again, with a model's reading (its spans
+unmasked by the callable) combined with the offline one; None when it read nothing verifiable."""
+
+
+class DraftText(Protocol):
+    """What a rationale rewrite needs of a ``drafting.Draft``. Structural, so this module need not
+    import drafting, which uses the pipeline, which uses this module."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def proposal(self) -> str: ...
+    @property
+    def citations(self) -> list[Citation]: ...
+    @property
+    def assessment(self) -> Assessment: ...
+    @property
+    def analysis(self) -> Analysis: ...
+
+
 @dataclass
 class Prepared:
     """Everything one answer's model calls need."""
@@ -100,9 +118,11 @@ class LLMAnswerer:
         composer: Composer,
         article_refs: Callable[[str], list[str | None]] | None = None,
         chat: ChatModel | None = None,
-        reassess: Callable[[Analysis, dict[str, FactorValue]], tuple[Analysis, Answer]] | None = None,
+        reassess: Reassess | None = None,
+        vocabulary: Mapping[str, str] | None = None,
     ) -> None:
         self.reassess = reassess
+        self.vocabulary = dict(vocabulary or {})  # the factor prompt's lists of violations, circumstances
         self.settings = settings
         self.kb = kb
         self.composer = composer
@@ -235,7 +255,7 @@ class LLMAnswerer:
         yield StreamEvent("final", answer=final)  # differs from what was shown: the client replaces it
 
     # -- drafts --------------------------------------------------------------------------------
-    def rewrite_draft(self, draft: Draft) -> str:
+    def rewrite_draft(self, draft: DraftText) -> str:
         """A drafting.DraftWriter: the model's rewrite of a finished rationale draft. The drafting
         module keeps it only if marks, quotes, proposal and closing survive; this adds the checks it
         lacks (injection echoes, verdict statements) and raises rather than return a failing text."""
@@ -244,7 +264,7 @@ class LLMAnswerer:
                 raise AssistantError(BUSY)
             return self._rewrite_draft(draft)
 
-    def _rewrite_draft(self, draft: Draft) -> str:
+    def _rewrite_draft(self, draft: DraftText) -> str:
         deadline = time.monotonic() + self.settings.llm_timeout
         masker = Masker(self.mask)
         keys = load_yaml(self.settings.prompts_dir / "draft_templates.yaml").get("proposal_keys", {})
@@ -269,15 +289,16 @@ class LLMAnswerer:
         masker = Masker(self.mask)
         a = analysis.assessment
         factors = dict(offline.factors)
-        if a is not None and self.settings.llm_extract_factors:
+        if a is not None and self.settings.llm_extract_factors and self.reassess is not None:
+            # The model reads the story too; its reading, each item verified against the user's words,
+            # is combined with the offline one and the same code decides again (reading/combine.py).
+            # A slow endpoint gets a share of the time: writing needs the rest of the same deadline.
             story = "。".join(analysis.turns)
             share = min(deadline, time.monotonic() + self.settings.llm_timeout * FACTOR_SHARE)
-            found = self.writer.extract_factors(masker.mask(story), share)
-            factors = merge_factors(offline.factors, found, story, masker.unmask)
-            read = {name: v for name, v in factors.items() if v != offline.factors.get(name)}
-            if read and self.reassess is not None:
-                # The model's reading goes back through the same rules; the code decides again.
-                analysis, offline = self.reassess(analysis, read)
+            reading = self.writer.read_story(masker.mask(story), share, **self.vocabulary)
+            again = self.reassess(analysis, reading, masker.unmask) if reading else None
+            if again is not None:
+                analysis, offline = again
                 a = analysis.assessment
                 factors = dict(offline.factors)
         t = self.composer.t

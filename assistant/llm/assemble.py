@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from assistant.analysis import Analysis
 from assistant.compose import Composer
 from assistant.domain import Answer, FactorValue, Intent, StreamEvent
 from assistant.llm.grounding import MARK, Grounded
-
-if TYPE_CHECKING:
-    from assistant.pipeline import Analysis
 
 STREAM_CHUNK = 24
 

@@ -1,13 +1,14 @@
-"""The chains: factor extraction (structured output), answer writing (whole or streamed), the retry
+"""The chains: the reading of a story (structured output), answer writing (whole or streamed), the retry
 with the problems stated, and the rewrite of a rationale draft. Prompts come from prompts/*.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.domain import FACTOR_NAMES, FACTOR_VALUES, FactorValue
 from assistant.llm.client import ChatModel, Completion, Message
 from assistant.llm.grounding import ModelAnswer, Problem
 from assistant.llm.prompts import Prompts
@@ -16,10 +17,20 @@ from assistant.llm.prompts import Prompts
 class FactorOut(BaseModel):
     value: str = Field("unknown", description="该方面的取值（见提示中的可选值），事实未说明时填 unknown")
     evidence: str = Field("", description="用户原话中说明这一点的文字，逐字摘录；没有则为空")
+    certainty: str = Field(
+        "stated", description="stated（当事人自己说的）/ reported（听说、有人反映）/ asked（只是在问）"
+    )
+
+
+class ItemOut(BaseModel):
+    name: str = Field(description="违纪违法行为或情形的名称（见提示中的可选项）")
+    evidence: str = Field("", description="用户原话中说明这一点的文字，逐字摘录")
+    certainty: str = Field("stated", description="stated / reported / asked")
+    actor: str = Field("subject", description="subject（所问的干部本人）/ third_party（他人）")
 
 
 class FactorsOut(BaseModel):
-    """The six factors as the model reads them from a story."""
+    """The model's reading of a story: the six factors, named violations and circumstances."""
 
     motive: FactorOut = Field(default_factory=FactorOut, description="动机：public / private / unknown")
     intent: FactorOut = Field(
@@ -35,32 +46,24 @@ class FactorsOut(BaseModel):
     remedy: FactorOut = Field(
         default_factory=FactorOut, description="补救：remedied / not_remedied / unknown"
     )
+    violations: list[ItemOut] = Field(default_factory=list, description="所述的违纪违法行为")
+    circumstances: list[ItemOut] = Field(default_factory=list, description="所述的可容错情形")
 
 
-def merge_factors(
-    rules: dict[str, FactorValue],
-    model: FactorsOut | None,
-    story: str,
-    restore: Callable[[str], str] = lambda s: s,
-) -> dict[str, FactorValue]:
-    """The factors shown with an answer. The rules' reading stands wherever it found something; a
-    model's reading only fills a factor the rules left unknown, only with a known value, only when its
-    evidence is the user's own words, and is marked hedged (to be confirmed). The pipeline then runs
-    ``assess`` again with it (``Assistant.reassess``): a red flag the model read asks for confirmation,
-    a favourable reading never makes a case tolerable, and no red line the rules found is cleared."""
-    merged = dict(rules)
-    if model is None:
-        return merged
-    for name in FACTOR_NAMES:
-        current = merged.get(name, FactorValue())
-        found: FactorOut = getattr(model, name)
-        evidence = restore(found.evidence).strip()
-        if current.value != "unknown" or found.value == "unknown":
-            continue
-        if found.value not in FACTOR_VALUES[name] or len(evidence) < 2 or evidence not in story:
-            continue
-        merged[name] = FactorValue(found.value, evidence, hedged=True)
-    return merged
+def reading_of(text: str, parsed: object) -> dict[str, Any] | None:
+    """The reading as a JSON object: the reply's own object when it is one (keys the schema lacks
+    kept), else the structured output; None for a reply that is neither (garbage, cut off)."""
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        try:
+            found = json.loads(text[start : end + 1])
+        except ValueError:
+            found = None
+        if isinstance(found, dict):
+            return found
+    if isinstance(parsed, FactorsOut):
+        return parsed.model_dump()
+    return None
 
 
 class Writer:
@@ -73,17 +76,12 @@ class Writer:
     def system(self) -> Message:
         return Message("system", self.prompts.render("system"))
 
-    def extract_factors(self, story: str, deadline: float) -> FactorsOut | None:
-        """The six factors of a (masked) story as structured output; None if the reply does not fit."""
-        messages = [self.system(), Message("user", self.prompts.render("factors", story=story))]
-        completion = self.chat.complete(messages, deadline, FactorsOut)
-        if isinstance(completion.parsed, FactorsOut):
-            return completion.parsed
-        try:
-            start, end = completion.text.find("{"), completion.text.rfind("}")
-            return FactorsOut.model_validate_json(completion.text[start : end + 1])
-        except ValueError:
-            return None
+    def read_story(self, story: str, deadline: float, **values: str) -> dict[str, Any] | None:
+        """The model's reading of a (masked) story in the factor prompt's shape (the contract), or
+        None if the reply is not a JSON object. Code verifies every item afterwards."""
+        prompt = self.prompts.render("factors", story=story, **values)
+        completion = self.chat.complete([self.system(), Message("user", prompt)], deadline, FactorsOut)
+        return reading_of(completion.text, completion.parsed)
 
     def answer_messages(self, task: str, **values: str) -> list[Message]:
         """System prompt and the filled task prompt ("answer" or "draft")."""
