@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from assistant.assess import assess
 from assistant.compose import Composer
+from assistant.direct import load_direct_answers
 from assistant.domain import Answer, Assessment, FactorValue, Hit, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
@@ -109,7 +110,8 @@ class Assistant:
         self.classifier = IntentClassifier(knowledge_dir)
         self.provinces = Provinces(knowledge_dir)
         self.retriever = Retriever.from_index(self.index, knowledge_dir)
-        self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels)
+        direct = load_direct_answers(settings.knowledge_dir, self.kb)
+        self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels, direct)
         self._doc_by_name = self._document_names()
         # LLM mode: a chat model writes the explanation; the analysis and the grounding checks decide.
         self.llm: LLMAnswerer | None = None
