@@ -40,16 +40,21 @@ def _names(knowledge_dir: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in raw.items()}
 
 
+def without_notes(text: str) -> str:
+    """``text`` without the brackets that hold a curation note (innermost first, so nested ones go too)."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _BRACKET.sub(lambda m: "" if any(n in m.group(0) for n in _NOTES) else m.group(0), text)
+    return text
+
+
 def publication_name(document: Document, knowledge_dir: Path) -> str:
     """The publication a draft's annex names for ``document``."""
     named = _names(knowledge_dir).get(document.id)
     if named:
         return named
-    text = document.publication.split("——")[0]
-    previous = None
-    while previous != text:  # innermost brackets first, so nested notes go too
-        previous = text
-        text = _BRACKET.sub(lambda m: "" if any(n in m.group(0) for n in _NOTES) else m.group(0), text)
+    text = without_notes(document.publication.split("——")[0])
     parts = [p.strip(" ，,：:") for p in re.split(r"[；;]", text)]
     return "；".join(p for p in parts if p and not any(n in p for n in _NOTES))
 
@@ -65,7 +70,7 @@ def chinese_date(date: str) -> str:
 
 def source_line(document: Document, knowledge_dir: Path) -> str:
     """来源：issuer, document number and date, then the publication."""
-    parts = (document.issuer, document.doc_number or "", chinese_date(document.date or ""))
+    parts = (without_notes(document.issuer), document.doc_number or "", chinese_date(document.date or ""))
     issued = "，".join(x for x in parts if x)
     publication = publication_name(document, knowledge_dir)
     return f"来源：{issued}。" + (f"载于{publication}。" if publication else "")
