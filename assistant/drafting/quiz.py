@@ -94,17 +94,21 @@ class _Maker:
     def choice_pool(self) -> list[tuple[str, Any]]:
         pool: list[tuple[str, Any]] = []
         for group in self.spec["choice"]:
-            pool += [("choice", (group, uid)) for uid in group["answers"]]
+            pool += [("choice", (group, uid, False)) for uid in group["answers"]]
+            if group.get("stem_not"):
+                pool += [("choice", (group, uid, True)) for uid in group["wrong"]]
         pool += [("pair", uid) for uid in self.spec["pairs"]["units"]]
         return pool
 
-    def choice(self, number: int, group: dict[str, Any], unit_id: str) -> Question:
+    def choice(self, number: int, group: dict[str, Any], unit_id: str, converse: bool = False) -> Question:
+        """One of a group's situations among others' (or, ``converse``, the one that is not)."""
         limit = self.spec["option_max_chars"]
         right = self.unit(unit_id)
-        wrong = [self.unit(u) for u in group["wrong"] if len(_option(self.unit(u).text)) <= limit]
+        others = group["answers"] if converse else group["wrong"]
+        wrong = [self.unit(u) for u in others if len(_option(self.unit(u).text)) <= limit and u != unit_id]
         picked = self.rng.sample(wrong, min(3, len(wrong)))
         entries = [(_option(right.text), right)] + [(_option(u.text), u) for u in picked]
-        return self._mc(number, group["stem"], entries, right)
+        return self._mc(number, group["stem_not" if converse else "stem"], entries, right)
 
     def pair(self, number: int, unit_id: str) -> Question:
         spec = self.spec["pairs"]
@@ -201,6 +205,7 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
         rng.shuffle(pool)
     questions: list[Question] = []
     used: set[str] = set()
+    stems: set[str] = set()
     turn = 0
     while len(questions) < n and any(pools):
         pool = pools[turn % 2] or pools[(turn + 1) % 2]
@@ -210,12 +215,17 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
         if unit_id in used:
             turn -= 1  # the same kind tries again with its next candidate
             continue
-        used.add(unit_id)
         number = len(questions) + 1
         if kind == "choice":
-            questions.append(maker.choice(number, *data))
+            question = maker.choice(number, *data)
         elif kind == "pair":
-            questions.append(maker.pair(number, data))
+            question = maker.pair(number, data)
         else:
-            questions.append(maker.truefalse(number, *data))
+            question = maker.truefalse(number, *data)
+        if question.stem in stems:  # a stem asked once is not asked again with other options
+            turn -= 1
+            continue
+        used.add(unit_id)
+        stems.add(question.stem)
+        questions.append(question)
     return Quiz(seed, questions)
