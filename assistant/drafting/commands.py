@@ -37,7 +37,11 @@ def add_parsers(sub: Any) -> None:
     qz.add_argument("--n", type=int, default=10, metavar="题数", help="题目数量（默认 10，至多 40）")
     qz.add_argument("--seed", type=int, default=None, metavar="种子", help="随机种子；同一种子生成同一套题")
     qz.add_argument(
-        "--out", type=Path, default=None, metavar="文件", help="写入文件（.md 或 .json），不给则输出到屏幕"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="文件",
+        help="写入文件（.md、.json，或 .docx：另写一份含答案的教师版），不给则输出到屏幕",
     )
 
 
@@ -78,11 +82,19 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     out: Path | None = args.out
-    if out is not None and out.suffix.lower() not in (".md", ".json"):
-        raise InputError(f"输出文件须以 .md 或 .json 结尾：{out}")
+    if out is not None and out.suffix.lower() not in (".md", ".json", ".docx"):
+        raise InputError(f"输出文件须以 .md、.json 或 .docx 结尾：{out}")
     quiz = make_quiz(load_knowledge(settings.knowledge_dir), settings.prompts_dir, args.n, args.seed)
     if out is None:
         print(quiz.to_markdown(), end="")
+        return 0
+    if out.suffix.lower() == ".docx":
+        from assistant.drafting.quizdoc import write_quiz_docx
+
+        student, teacher = write_quiz_docx(quiz, out)
+        print(
+            f"已生成自测题：{len(quiz.questions)} 题（种子 {quiz.seed}），学生版 {student}，教师版（含答案）{teacher}"
+        )
         return 0
     text = quiz.to_json() if out.suffix.lower() == ".json" else quiz.to_markdown()
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain import Unit
+from assistant.drafting.markdown import escape
 from assistant.drafting.templates import QUIZ_FILE, load_templates
 from assistant.errors import InputError, KnowledgeError
 from assistant.knowledge import KnowledgeBase
@@ -58,16 +59,15 @@ class Quiz:
         out = [f"# “三个区分开来”容错纠错自测题（{len(self.questions)} 题，种子 {self.seed}）", ""]
         for q in self.questions:
             label = "单选题" if q.kind == "choice" else "判断题"
-            out += [f"### {q.number}. （{label}）{q.stem}", ""]
+            out += [f"### {q.number}. （{label}）{escape(q.stem)}", ""]
             if q.kind == "choice":
-                out += [f"{LETTERS[i]}. {text}  " for i, text in enumerate(q.options)]
+                out += [f"{LETTERS[i]}. {escape(text)}  " for i, text in enumerate(q.options)]
                 out.append("")
         out += ["## 答案与解析", ""]
         for q in self.questions:
             pending = "" if q.verified else "（条文待核）"
-            out.append(
-                f"{q.number}. **{q.answer}**。{q.explanation} 考查条文：{q.unit_title}{pending}（`{q.unit_id}`）"
-            )
+            key = f"{escape(q.explanation)} 考查条文：{escape(q.unit_title)}{pending}"
+            out.append(f"{q.number}. **{q.answer}**。{key}（`{q.unit_id}`）")
         return "\n".join(out) + "\n"
 
 
