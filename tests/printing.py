@@ -3,6 +3,7 @@ pdftotext reads each page. ``make office`` installs both (as root); without them
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -63,3 +64,12 @@ def pages(pdf: Path) -> list[str]:
 def squash(text: str) -> str:
     """Page text without the spaces and line breaks layout puts inside Chinese lines."""
     return "".join(text.split())
+
+
+_PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)
+
+
+def joined(texts: list[str]) -> str:
+    """The pages' text as one squashed run without the page numbers, so a sentence broken by a page
+    break reads whole."""
+    return squash("".join(_PAGE_NUMBER.sub("", page) for page in texts))

@@ -12,7 +12,7 @@ from assistant.errors import InputError
 
 STUDENT, TEACHER = "学生版", "教师版"
 KIND_NAMES = {"choice": "单选题", "truefalse": "判断题"}
-STUDENT_NOTE = "请在每题后的括号内填写答案：单选题填选项字母，判断题填“正确”或“错误”。"
+STUDENT_NOTE = "请在每题后的括号内作答，单选题填选项字母，判断题填“正确”或“错误”。"
 TEACHER_NOTE = "每题之后附答案与解析，并注明所考查的条文；条文待核的，使用前请核对官方文本。"
 
 
