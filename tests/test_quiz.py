@@ -44,7 +44,11 @@ def test_quiz_mixes_both_kinds_and_tests_a_different_unit_each_time(big: Quiz) -
     assert [q.number for q in big.questions] == list(range(1, 41))
     kinds = [q.kind for q in big.questions]
     assert kinds.count("choice") >= 10 and kinds.count("truefalse") >= 10
-    assert len({q.unit_id for q in big.questions}) == 40
+    # Each question tests another clause; a scenario question applies a clause to one of the cases.
+    plain = [q for q in big.questions if not q.stem.startswith("案例（")]
+    assert len({q.unit_id for q in plain}) == len(plain)
+    cases = [q.stem.split("）：")[0] for q in big.questions if q.stem.startswith("案例（")]
+    assert len(set(cases)) == len(cases)
 
 
 def test_the_right_option_is_the_exact_words_of_the_unit_it_tests(big: Quiz, kb: KnowledgeBase) -> None:
@@ -170,3 +174,17 @@ def test_cli_quiz_docx_has_a_student_and_a_teacher_version(settings: Settings, t
     assert sum(t.startswith("答案：") for t in teacher_text) == 40
     questions = [t for t in student_text if re.match(r"^\d+．〔", t)]
     assert len(questions) == 40 and all(t.endswith("（　　）") for t in questions)
+
+
+def test_scenario_questions_come_from_the_bases_cases(kb: KnowledgeBase, settings: Settings) -> None:
+    quiz = make_quiz(kb, settings.prompts_dir, n=40, seed=2016)
+    scenarios = [q for q in quiz.questions if q.stem.startswith("案例（")]
+    assert len(scenarios) >= 3
+    for q in scenarios:
+        facts = re.search(r"：“(.+)”对照有关规定", q.stem)
+        assert facts, q.stem
+        case = next(u for u in kb.units.values() if u.type.value == "case" and facts.group(1) in u.text)
+        conclusion = re.match(r"案例结论：“([^”]+)”", q.explanation)
+        assert conclusion and conclusion.group(1) in case.text and conclusion.group(1) not in facts.group(1)
+        right = q.option_units[LETTERS.index(q.answer)]
+        assert q.options[LETTERS.index(q.answer)] in kb.units[right].text

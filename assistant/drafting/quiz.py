@@ -98,7 +98,24 @@ class _Maker:
             if group.get("stem_not"):
                 pool += [("choice", (group, uid, True)) for uid in group["wrong"]]
         pool += [("pair", uid) for uid in self.spec["pairs"]["units"]]
+        pool += [("scenario", case) for case in self.spec.get("scenarios", {}).get("cases", [])]
         return pool
+
+    def scenario(self, number: int, case: dict[str, Any]) -> Question:
+        """A case's facts in its own words, and the clause they fit among others' words."""
+        unit = self.unit(case["unit"])
+        start, end = unit.text.find(case["from"]), unit.text.find(case["to"])
+        if start < 0 or end < start or case["conclusion"] not in unit.text:
+            raise KnowledgeError(f"出题数据的案例摘句与条文不符：{unit.id}")
+        facts = unit.text[start : end + len(case["to"])]
+        right = self.unit(case["answer"])
+        wrong = [self.unit(u) for u in case["wrong"]]
+        entries = [(_option(right.text), right)] + [(_option(u.text), u) for u in wrong[:3]]
+        title = _title(self.kb, unit)
+        stem = self.spec["scenarios"]["stem"].format(title=title, facts=facts)
+        question = self._mc(number, stem, entries, right)
+        question.explanation = f"案例结论：“{case['conclusion']}”。" + question.explanation
+        return question
 
     def choice(self, number: int, group: dict[str, Any], unit_id: str, converse: bool = False) -> Question:
         """One of a group's situations among others' (or, ``converse``, the one that is not)."""
@@ -192,6 +209,17 @@ class _Maker:
         )
 
 
+def _tested_unit(kind: str, data: Any) -> str:
+    """The id of the unit a pool entry tests (a quiz tests each unit once)."""
+    if kind == "choice":
+        return str(data[1])
+    if kind == "pair":
+        return str(data)
+    if kind == "scenario":
+        return str(data["unit"])
+    return str(data[0].id)
+
+
 def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | None = None) -> Quiz:
     """``n`` questions, alternating multiple choice and true/false, each testing a different unit."""
     spec = load_templates(prompts_dir, QUIZ_FILE)
@@ -211,7 +239,7 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
         pool = pools[turn % 2] or pools[(turn + 1) % 2]
         turn += 1
         kind, data = pool.pop()
-        unit_id = data[1] if kind == "choice" else data if kind == "pair" else data[0].id
+        unit_id = _tested_unit(kind, data)
         if unit_id in used:
             turn -= 1  # the same kind tries again with its next candidate
             continue
@@ -220,6 +248,8 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
             question = maker.choice(number, *data)
         elif kind == "pair":
             question = maker.pair(number, data)
+        elif kind == "scenario":
+            question = maker.scenario(number, data)
         else:
             question = maker.truefalse(number, *data)
         if question.stem in stems:  # a stem asked once is not asked again with other options
