@@ -24,14 +24,17 @@ class Support:
 
 @dataclass(frozen=True)
 class DirectAnswer:
-    """One answer sentence, when a question has a word of every group of ``when``."""
+    """One answer sentence, when a question has a word of every group of ``when`` and none of ``unless``."""
 
     id: str
     when: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...]
     answer: str
     because: tuple[Support, ...]
 
     def matches(self, question: str) -> bool:
+        if any(word in question for word in self.unless):
+            return False
         return all(any(word in question for word in group) for group in self.when)
 
 
@@ -48,6 +51,7 @@ def load_direct_answers(knowledge_dir: Path, kb: KnowledgeBase) -> list[DirectAn
             DirectAnswer(
                 id=str(e["id"]),
                 when=tuple(tuple(str(w) for w in group) for group in e["when"]),
+                unless=tuple(str(w) for w in e.get("unless", [])),
                 answer=str(e["answer"]).rstrip("。"),
                 because=tuple(Support(str(b["unit"]), str(b["says"])) for b in e["because"]),
             )
