@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck index eval bench bench-http soak browser clean
+.PHONY: run test lint typecheck index eval bench bench-http soak browser office clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,8 +39,21 @@ browser:
 		     "(not root: the browser tests will be skipped)"; \
 	fi
 
-test: $(STAMP) lint typecheck browser
+test: $(STAMP) lint typecheck browser office
 	ASSISTANT_REQUIRE_BROWSER=$$(command -v chromium >/dev/null && echo 1) $(BIN)/python -m pytest -q
+
+# The print tests render drafts, handouts and quizzes to PDF with Debian's LibreOffice and read each page
+# with poppler's pdftotext; installed here, as root, when missing. Without them (not root) those tests are
+# skipped, and say so.
+office:
+	@if command -v soffice >/dev/null && command -v pdftotext >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			libreoffice-writer-nogui poppler-utils fonts-wqy-microhei); \
+	else \
+		echo "print tests need Debian's LibreOffice and poppler: sudo apt-get install libreoffice-writer-nogui poppler-utils" \
+		     "(not root: the print tests will be skipped)"; \
+	fi
 
 eval: $(STAMP)
 	$(BIN)/assistant eval

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.cues import load_yaml
+from assistant.direct import DirectAnswer, direct_answers
 from assistant.domain import FACTOR_NAMES, Assessment, Citation, Hit, Intent, Unit, Verdict
 from assistant.knowledge import KnowledgeBase
 from assistant.quotes import best_quote, bigrams
@@ -21,10 +22,17 @@ class Composed:
 
 
 class Composer:
-    def __init__(self, kb: KnowledgeBase, prompts_dir: Path, factor_labels: dict[str, str]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        prompts_dir: Path,
+        factor_labels: dict[str, str],
+        direct: list[DirectAnswer] | None = None,
+    ) -> None:
         self.kb = kb
         self.t: dict[str, Any] = load_yaml(prompts_dir / "templates.yaml")
         self.factor_labels = factor_labels
+        self.direct = direct or []
 
     # -- citations -------------------------------------------------------------------------
     def _family(self, unit: Unit) -> list[Unit]:
@@ -67,9 +75,14 @@ class Composer:
         return Composed(self.t["refusal"][kind], [])
 
     def reference(self, intent: Intent, question: str, hits: list[Hit]) -> Composed:
-        """Knowledge and procedure questions: the clauses that answer them, quoted."""
-        citations: list[Citation] = []
+        """Knowledge and procedure questions: the direct answer first when the base says it (see
+        assistant/direct.py), then the clauses that answer them, quoted."""
+        lead, citations = self._direct(question)
+        room = max(4, len(citations) + 2)
         per_parent: dict[str, int] = {}
+        for c in citations:
+            parent = self.kb.units[c.id].parent_id or c.id
+            per_parent[parent] = per_parent.get(parent, 0) + 1
         for hit in hits:
             parent = hit.unit.parent_id or hit.unit.id
             if per_parent.get(parent, 0) >= 2:
@@ -78,16 +91,29 @@ class Composer:
             if citation and citation.id not in {c.id for c in citations}:
                 citations.append(citation)
                 per_parent[parent] = per_parent.get(parent, 0) + 1
-            if len(citations) >= 4:
+            if len(citations) >= room:
                 break
         intro = self.t["procedure_intro"] if intent is Intent.PROCEDURE else self.t["knowledge_intro"]
-        lines = [intro, *self._cite_lines(citations)]
+        lines = [*lead, intro, *self._cite_lines(citations)]
         headings = [self.kb.units[c.id].heading for c in citations if self.kb.units[c.id].heading]
         if headings:
             lines.append("要点：" + "；".join(dict.fromkeys(headings)) + "。")
         if intent is Intent.PROCEDURE:
             lines.append(self.t["decided_by"])
         return Composed("\n".join(lines), citations)
+
+    def _direct(self, question: str) -> tuple[list[str], list[Citation]]:
+        """The answer sentences a question calls for, each marked with the unit that says it, and the
+        citations of every supporting unit quoting the words that say it."""
+        lead: list[str] = []
+        citations: list[Citation] = []
+        for entry in direct_answers(self.direct, question):
+            for support in entry.because:
+                if support.unit_id not in {c.id for c in citations}:
+                    citations.append(self.kb.citation(self.kb.units[support.unit_id], support.says))
+            first = next(c for c in citations if c.id == entry.because[0].unit_id)
+            lead.append(f"{entry.answer}{self.mark(first)}。")
+        return lead, citations
 
     def judgement(
         self,

@@ -12,6 +12,7 @@ from assistant.analysis import Analysis, Conversation
 from assistant.assess import assess
 from assistant.compose import Composer
 from assistant.corrections import Correction, apply_confirmed
+from assistant.direct import load_direct_answers
 from assistant.domain import Answer, FactorValue, Intent, StreamEvent, Verdict
 from assistant.errors import AssistantError, CitationError
 from assistant.index import SearchIndex, open_index
@@ -90,7 +91,8 @@ class Assistant:
         self.classifier = IntentClassifier(knowledge_dir)
         self.provinces = Provinces(knowledge_dir)
         self.retriever = Retriever.from_index(self.index, knowledge_dir)
-        self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels)
+        direct = load_direct_answers(settings.knowledge_dir, self.kb)
+        self.composer = Composer(self.kb, settings.prompts_dir, self.rules.factor_labels, direct)
         self._doc_by_name = self._document_names()
         self.layout = Layout.load(
             settings.prompts_dir, self.rules.factor_labels, self.rules.verdict["follow_up"]

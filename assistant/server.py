@@ -103,7 +103,8 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(AssistantError)
     async def _assistant_error(_: Request, exc: AssistantError) -> SafeJSONResponse:
-        return error_response(exc.http_status, exc.code, exc.message)
+        param = getattr(exc, "param", None)  # set by BadParam: the request field at fault
+        return error_response(exc.http_status, exc.code, exc.message, param=param)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> SafeJSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,77 @@ def test_bad_input_exits_2_with_one_line(
 def test_index_command_reports_fresh_index(cli_data: Path) -> None:
     result = cli(["index"], cli_data)
     assert result.returncode == 0 and "索引就绪" in result.stdout
+
+
+def test_help_and_usage_errors_are_chinese(cli_data: Path) -> None:
+    for args in (["--help"], ["ask", "--help"], ["quiz", "--help"], ["serve", "--help"]):
+        result = cli(args, cli_data)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("用法：") and "选项" in result.stdout, result.stdout
+        for english in ("usage:", "show this help", "options:", "positional arguments"):
+            assert english not in result.stdout
+    for args, words in (
+        (["draft"], "缺少必需的参数"),
+        (["quiz", "--n", "十"], "无效"),
+        (["frobnicate"], "无效的选择"),
+        (["ask", "问题", "--nope"], "无法识别的参数"),
+        (["ask", "--province"], "须跟一个值"),
+    ):
+        result = cli(args, cli_data)
+        assert result.returncode == 2 and words in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "required" not in result.stderr and "invalid" not in result.stderr
+
+
+def test_batch_takes_plain_lines_with_a_header_per_answer(cli_data: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.txt"
+    batch.write_text(
+        "# 第一讲\n三个区分开来是什么？\n\n"
+        '{"id": "z1", "question": "村干部收了红包能容错吗", "province": "浙江"}\n',
+        encoding="utf-8",
+    )
+    text = cli(["ask", "--batch", str(batch)], cli_data)
+    assert text.returncode == 0, text.stderr
+    headers = [line for line in text.stdout.splitlines() if line.startswith("━━")]
+    assert headers == [
+        "━━ 第 1/2 问：三个区分开来是什么？ ━━",
+        "━━ 第 2/2 问（z1）：村干部收了红包能容错吗 ━━",
+    ]
+    first, second = text.stdout.split(headers[1])
+    assert "引用：" in first and "不予容错" in second  # each answer under its own header
+    as_json = cli(["ask", "--batch", str(batch), "--json"], cli_data)
+    out = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [(o["id"], o["question"]) for o in out] == [
+        (1, "三个区分开来是什么？"),
+        ("z1", "村干部收了红包能容错吗"),
+    ]
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(cli_data: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli(["serve", "--port", str(port)], cli_data, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.strip() == (
+        f"端口 {port} 已被占用（127.0.0.1），请先停止占用它的程序，或换一个端口：assistant serve --port 端口"
+    )
+
+
+def test_a_closed_pipe_ends_quietly(cli_data: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "many.txt"
+    batch.write_text("\n".join(f"三个区分开来是什么（第{i}问）" for i in range(60)), encoding="utf-8")
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(cli_data)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ask", "--batch", str(batch), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert json.loads(process.stdout.readline())["id"] == 1  # like `| head -1`
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0
+    assert process.stderr.read().decode() == ""

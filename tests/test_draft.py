@@ -43,7 +43,9 @@ def test_each_case_gets_its_proposal_and_a_complete_structure(
     result = drafts[name]
     assert result.proposal == proposal and result.mode == "offline"
     assert [h for h, _ in result.sections] == list(HEADINGS)
-    assert result.text.startswith(result.title) and result.text.endswith(CLOSING)
+    assert result.text.startswith(result.title)
+    # The closing statement, then the 落款 and 日期 placeholders the officer fills in.
+    assert result.text.endswith(f"{CLOSING}\n\n（落款单位）\n××××年××月××日")
     assert "（草稿）" in result.title
     # Every citation is verified against the base and shown with its number and exact words.
     valid, problems = verify_citations(result.citations, assistant.kb)
@@ -109,7 +111,9 @@ def test_missing_facts_are_listed_instead_of_a_proposal(assistant: Any) -> None:
     assert result.proposal == "needs_more_facts"
     proposal = _section(result, "四、处理意见")
     assert "核实" in proposal[0] and len(proposal) > 1
-    assert "予以容错" not in result.text and result.text.endswith(CLOSING)
+    assert "予以容错" not in result.text and result.text.endswith(
+        f"{CLOSING}\n\n（落款单位）\n××××年××月××日"
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,11 @@ HEADINGS = ("一、基本事实", "二、综合分析", "三、政策依据", "�
 
 
 def _east_asia(paragraph: Any) -> set[str]:
-    return {run._element.rPr.rFonts.get(qn("w:eastAsia")) for run in paragraph.runs}
+    return {_east_asia_run(run) for run in paragraph.runs}
+
+
+def _east_asia_run(run: Any) -> str:
+    return str(run._element.rPr.rFonts.get(qn("w:eastAsia")))
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +81,13 @@ def test_docx_layout_is_a4_with_official_fonts_and_indent(written: dict[str, tup
     paragraphs = document.paragraphs
     assert _east_asia(paragraphs[0]) == {"方正小标宋简体"}
     body = [p for p in paragraphs[1:] if p.text and p.text not in HEADINGS and p.text != ANNEX_HEADING]
-    assert body and all(_east_asia(p) == {"仿宋_GB2312"} for p in body)
+    # Body in 仿宋; a second-level heading opening a paragraph (（一）动机。, （一）据以研判的规定) in 楷体.
+    assert body and all(_east_asia(p) <= {"仿宋_GB2312", "楷体_GB2312"} for p in body)
+    subheadings = [p for p in body if p.text.startswith("（一）")]
+    assert subheadings and all(p.runs[0].text.startswith("（一）") for p in subheadings)
+    assert all(_east_asia_run(p.runs[0]) == "楷体_GB2312" for p in subheadings)
+    factor = next(p for p in subheadings if p.text.startswith("（一）动机。"))
+    assert factor.runs[0].text == "（一）动机。" and _east_asia_run(factor.runs[1]) == "仿宋_GB2312"
     assert all(run.font.size.pt == 16 for p in body for run in p.runs)
     facts = paragraphs[[p.text for p in paragraphs].index("一、基本事实") + 1]
     assert facts.paragraph_format.first_line_indent.pt == 32

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from assistant.drafting.handout import Item, read_questions
+from assistant.drafting.handout import Item, citation_line, read_questions
+from assistant.drafting.markdown import escape
 from assistant.errors import InputError
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -79,12 +81,17 @@ def test_cli_handout_markdown_has_every_answer_and_citation(
     for number, (question, province) in enumerate(
         [(QUESTIONS[0], None), (QUESTIONS[1], None), (QUESTIONS[2], "浙江")], 1
     ):
-        assert f"## {number}. {question}" in text
+        assert f"## {'一二三'[number - 1]}、{escape(question)}" in text
         answer = assistant.ask(question, province)  # offline answers are deterministic
         assert answer.citations
-        for citation in answer.citations:
-            assert f"{citation.title}" in text and f"“{citation.quote}”" in text
-    assert text.count("**引用条文**") == 3
+        section = text.split(f"## {'一二三'[number - 1]}、")[1].split("\n## ")[0]
+        for n, citation in enumerate(answer.citations, 1):
+            # Each citation once, numbered 〔n〕, by its full title with its exact words (escaped).
+            line = escape(f"〔{n}〕{citation_line(citation)}")
+            assert section.count(line) == 1 and section.count(escape(citation.title)) == 1
+    # One numbering scheme: the questions are 一、二、三、, the answers' own sections （一）（二）….
+    assert not re.search(r"^[一二三四五六七八九十]、", text, re.M)
+    assert "（一）六个方面逐项看：" in text
 
 
 def test_cli_handout_docx_opens_in_official_layout(
@@ -98,10 +105,16 @@ def test_cli_handout_docx_opens_in_official_layout(
     assert texts[0] == "“三个区分开来”容错纠错培训问答"
     for numeral, question in zip("一二三", QUESTIONS, strict=True):
         assert f"{numeral}、{question}" in texts
-    assert texts.count("引用条文：") == 3
+    assert "引用条文：" not in texts  # each citation is printed once, where the answer quotes it
+    assert "（一）六个方面逐项看：" in texts and "一、六个方面逐项看：" not in texts
     body = [p for p in document.paragraphs[1:] if p.runs]
     fonts = {p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) for p in body}
-    assert fonts <= {"仿宋_GB2312", "黑体"} and "仿宋_GB2312" in fonts
+    assert fonts <= {"仿宋_GB2312", "黑体", "楷体_GB2312"} and "仿宋_GB2312" in fonts
+
+
+def test_markdown_prints_the_sources_own_asterisks() -> None:
+    assert escape("明确了*种可容错的情形、*种可免责的情形") == "明确了\\*种可容错的情形、\\*种可免责的情形"
+    assert escape("# 不是标题") == "\\# 不是标题" and escape("1. 不是列表") == "1\\. 不是列表"
 
 
 @pytest.mark.parametrize(

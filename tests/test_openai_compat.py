@@ -13,6 +13,7 @@ import pytest
 
 from assistant.audit import AuditLog
 from assistant.domain import StreamEvent
+from assistant.http.openai_options import count_tokens
 from assistant.pipeline import Assistant, Conversation
 from assistant.server import audit_path, create_app
 from assistant.settings import Settings
@@ -110,7 +111,9 @@ def test_stream_chunks_citations_and_done(base_url: str) -> None:
     assert all(c["object"] == "chat.completion.chunk" for c in chunks)
     text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     last = chunks[-1]
-    assert last["choices"][0]["finish_reason"] == "stop" and last["citations"] and last["usage"]
+    assert last["choices"][0]["finish_reason"] == "stop" and last["citations"]
+    assert all("usage" not in c for c in chunks)  # as OpenAI: usage only when stream_options asks
+    assert last["answer"]["answer"] in text and last["answer"]["citations"] == last["citations"]
     plain = httpx.post(base_url + "/v1/chat/completions", json={**request, "stream": False}).json()
     assert text == plain["choices"][0]["message"]["content"]
 
@@ -152,7 +155,9 @@ def test_openai_client_both_ways(base_url: str) -> None:
 def test_bad_requests_are_json_errors_before_any_stream(base_url: str, body: dict[str, Any]) -> None:
     response = httpx.post(base_url + "/v1/chat/completions", json=body)
     assert response.status_code == 400, response.text
-    assert response.json()["error"]["code"] == "bad_input"
+    error = response.json()["error"]
+    assert error["code"] == "bad_input" and error["type"] == "invalid_request_error"
+    assert set(error) == {"message", "type", "param", "code"} and error["message"]
 
 
 def test_restart_as_last_message(base_url: str) -> None:
@@ -194,3 +199,105 @@ def test_text_that_cannot_be_encoded_never_drops_the_stream(
     assert last["choices"][0]["finish_reason"] == "stop" and last["citations"]
     assert "\ufffd" in "".join(events)  # the lone surrogates, replaced
     assert AuditLog(audit_path(own)).count() == 1  # and the answer has its audit row
+
+
+def _client(base_url: str) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=base_url + "/v1", api_key="unused", http_client=httpx.Client(trust_env=False), max_retries=0
+    )
+
+
+def test_unknown_model_is_openais_404(base_url: str) -> None:
+    client = _client(base_url)
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": QUESTION}])
+    error = raised.value
+    assert (error.status_code, error.code, error.type, error.param) == (
+        404,
+        "model_not_found",
+        "invalid_request_error",
+        "model",
+    )
+    assert "gpt-4o" in error.message and "sanqu-assistant" in error.message
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.models.retrieve("gpt-4o")
+    assert raised.value.code == "model_not_found"
+    body = httpx.post(
+        base_url + "/v1/chat/completions",
+        json={"model": "gpt-4o", "stream": True, "messages": [{"role": "user", "content": QUESTION}]},
+    )
+    assert body.status_code == 404 and body.json()["error"]["code"] == "model_not_found"
+
+
+def test_n_above_one_is_refused_and_one_is_honoured(base_url: str) -> None:
+    client = _client(base_url)
+    messages: Any = [{"role": "user", "content": QUESTION}]
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.chat.completions.create(model="sanqu-assistant", messages=messages, n=2)
+    assert (raised.value.code, raised.value.param) == ("unsupported_value", "n")
+    one = client.chat.completions.create(model="sanqu-assistant", messages=messages, n=1)
+    assert len(one.choices) == 1
+    for bad in (0, -1, 1.5, "2", True):
+        response = httpx.post(base_url + "/v1/chat/completions", json={"messages": messages, "n": bad})
+        assert response.status_code == 400 and response.json()["error"]["param"] == "n"
+
+
+def test_max_tokens_cuts_the_text_and_keeps_the_answer_whole(base_url: str) -> None:
+    client = _client(base_url)
+    messages: Any = [{"role": "user", "content": QUESTION}]
+    whole = client.chat.completions.create(model="sanqu-assistant", messages=messages)
+    full_text = whole.choices[0].message.content or ""
+    cut = client.chat.completions.create(model="sanqu-assistant", messages=messages, max_tokens=12)
+    text = cut.choices[0].message.content or ""
+    assert cut.choices[0].finish_reason == "length"
+    assert count_tokens(text) == 12 and full_text.startswith(text) and len(text) < len(full_text)
+    assert cut.usage is not None and cut.usage.completion_tokens == 12
+    extra = cut.model_extra or {}
+    assert extra["answer"] == (whole.model_extra or {})["answer"] | {
+        "latency_ms": extra["answer"]["latency_ms"]
+    }
+    assert extra["answer"]["answer"] in full_text and extra["citations"]
+    newer = client.chat.completions.create(
+        model="sanqu-assistant", messages=messages, max_completion_tokens=5, max_tokens=50
+    )
+    assert count_tokens(newer.choices[0].message.content or "") == 5
+    roomy = client.chat.completions.create(model="sanqu-assistant", messages=messages, max_tokens=10**6)
+    assert roomy.choices[0].finish_reason == "stop" and roomy.choices[0].message.content == full_text
+    stream = client.chat.completions.create(
+        model="sanqu-assistant", messages=messages, max_tokens=12, stream=True
+    )
+    chunks = list(stream)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == text
+    assert chunks[-1].choices[0].finish_reason == "length"
+    assert (chunks[-1].model_extra or {})["answer"]["answer"] == extra["answer"]["answer"]
+
+
+def test_stream_usage_only_when_asked_as_openai_does(base_url: str) -> None:
+    client = _client(base_url)
+    messages: Any = [{"role": "user", "content": QUESTION}]
+    plain = client.chat.completions.create(model="sanqu-assistant", messages=messages)
+    chunks = list(
+        client.chat.completions.create(
+            model="sanqu-assistant",
+            messages=messages,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    *body, last = chunks
+    assert last.choices == [] and last.usage is not None
+    assert plain.usage is not None
+    assert (last.usage.prompt_tokens, last.usage.completion_tokens, last.usage.total_tokens) == (
+        plain.usage.prompt_tokens,
+        plain.usage.completion_tokens,
+        plain.usage.total_tokens,
+    )
+    assert all(c.usage is None and c.choices for c in body)
+    assert body[-1].choices[0].finish_reason == "stop"
+    without = list(client.chat.completions.create(model="sanqu-assistant", messages=messages, stream=True))
+    assert all(c.usage is None for c in without) and without[-1].choices
+    response = httpx.post(
+        base_url + "/v1/chat/completions",
+        json={"messages": messages, "stream_options": {"include_usage": True}},
+    )
+    assert response.status_code == 400 and response.json()["error"]["param"] == "stream_options"

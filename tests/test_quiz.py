@@ -44,7 +44,11 @@ def test_quiz_mixes_both_kinds_and_tests_a_different_unit_each_time(big: Quiz) -
     assert [q.number for q in big.questions] == list(range(1, 41))
     kinds = [q.kind for q in big.questions]
     assert kinds.count("choice") >= 10 and kinds.count("truefalse") >= 10
-    assert len({q.unit_id for q in big.questions}) == 40
+    # Each question tests another clause; a scenario question applies a clause to one of the cases.
+    plain = [q for q in big.questions if not q.stem.startswith("案例（")]
+    assert len({q.unit_id for q in plain}) == len(plain)
+    cases = [q.stem.split("）：")[0] for q in big.questions if q.stem.startswith("案例（")]
+    assert len(set(cases)) == len(cases)
 
 
 def test_the_right_option_is_the_exact_words_of_the_unit_it_tests(big: Quiz, kb: KnowledgeBase) -> None:
@@ -126,3 +130,61 @@ def test_cli_quiz_bad_input_exits_2(settings: Settings, args: list[str]) -> None
     result = cli(args, settings.data_dir)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_forty_questions_never_repeat_a_stem_nor_say_pending_in_one(
+    kb: KnowledgeBase, settings: Settings
+) -> None:
+    for seed in (2016, 11, 3):
+        quiz = make_quiz(kb, settings.prompts_dir, n=40, seed=seed)
+        stems = [q.stem for q in quiz.questions]
+        assert len(quiz.questions) == 40 and len(set(stems)) == 40, seed
+        assert not any("待核" in stem for stem in stems)
+
+
+def test_false_statements_change_a_condition_not_negate_a_truism(big: Quiz) -> None:
+    false = [q for q in big.questions if q.kind == "truefalse" and q.answer == FALSE]
+    assert false
+    for q in false:
+        assert "不受法律保护" not in q.stem and "不承担任何责任" not in q.stem
+        # The key names the changed condition, one of the plausible swaps (免予 ↔ 从轻, 可以 ↔ 应当 …).
+        changed = re.search(r"题干将“([^”]+)”改成了([^。]+)。", q.explanation)
+        assert changed, q.explanation
+        assert changed.group(2) in q.stem and changed.group(1) not in q.stem
+
+
+def test_every_option_is_a_clauses_own_words(big: Quiz, kb: KnowledgeBase) -> None:
+    for q in (q for q in big.questions if q.kind == "choice"):
+        for option, unit_id in zip(q.options, q.option_units, strict=True):
+            unit = kb.units[unit_id]
+            assert option in unit.text and unit.type.value in ("regulation", "disclosure"), (option, unit_id)
+
+
+def test_cli_quiz_docx_has_a_student_and_a_teacher_version(settings: Settings, tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "自测题.docx"
+    result = cli(["quiz", "--n", "40", "--out", str(out)], settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    teacher = tmp_path / "自测题（教师版）.docx"
+    student_text = [p.text for p in docx.Document(str(out)).paragraphs]
+    teacher_text = [p.text for p in docx.Document(str(teacher)).paragraphs]
+    assert "学生版" in student_text[0] and "教师版" in teacher_text[0]
+    assert not any(t.startswith("答案：") for t in student_text)
+    assert sum(t.startswith("答案：") for t in teacher_text) == 40
+    questions = [t for t in student_text if re.match(r"^\d+．〔", t)]
+    assert len(questions) == 40 and all(t.endswith("（　　）") for t in questions)
+
+
+def test_scenario_questions_come_from_the_bases_cases(kb: KnowledgeBase, settings: Settings) -> None:
+    quiz = make_quiz(kb, settings.prompts_dir, n=40, seed=2016)
+    scenarios = [q for q in quiz.questions if q.stem.startswith("案例（")]
+    assert len(scenarios) >= 3
+    for q in scenarios:
+        facts = re.search(r"：“(.+)”对照有关规定", q.stem)
+        assert facts, q.stem
+        case = next(u for u in kb.units.values() if u.type.value == "case" and facts.group(1) in u.text)
+        conclusion = re.match(r"案例结论：“([^”]+)”", q.explanation)
+        assert conclusion and conclusion.group(1) in case.text and conclusion.group(1) not in facts.group(1)
+        right = q.option_units[LETTERS.index(q.answer)]
+        assert q.options[LETTERS.index(q.answer)] in kb.units[right].text

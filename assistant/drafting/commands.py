@@ -18,22 +18,31 @@ from assistant.settings import get_settings
 
 def add_parsers(sub: Any) -> None:
     """Register draft, handout and quiz on the CLI's subparsers."""
-    dr = sub.add_parser("draft", help="draft a rationale (理由说明) from a description of facts")
-    dr.add_argument("facts", help="what happened (Chinese)")
-    dr.add_argument("--province", help="province whose measures are cited first, e.g. 浙江")
-    dr.add_argument("--docx", type=Path, help="also write the draft as a .docx file")
-    dr.add_argument("--json", action="store_true", help="print the draft as a JSON object")
+    dr = sub.add_parser("draft", help="根据事实经过起草理由说明（草稿）")
+    dr.add_argument("facts", metavar="事实", help="事情经过（中文）")
+    dr.add_argument("--province", metavar="省份", help="优先引用该省份的办法，如 浙江")
+    dr.add_argument("--docx", type=Path, metavar="文件", help="同时写出 .docx 文档")
+    dr.add_argument("--json", action="store_true", help="以 JSON 对象输出草稿")
 
-    ho = sub.add_parser("handout", help="answer a file of questions as a training handout")
+    ho = sub.add_parser("handout", help="回答一个问题文件，生成培训讲义")
     ho.add_argument(
-        "questions", type=Path, help="one question per line, or JSON Lines with question/province"
+        "questions",
+        type=Path,
+        metavar="问题文件",
+        help='每行一个问题，或 JSON Lines {"question", "province"}；# 开头的行跳过',
     )
-    ho.add_argument("--out", type=Path, required=True, help="the handout file (.md or .docx)")
+    ho.add_argument("--out", type=Path, required=True, metavar="文件", help="讲义文件（.md 或 .docx）")
 
-    qz = sub.add_parser("quiz", help="generate a self-test quiz from the knowledge base")
-    qz.add_argument("--n", type=int, default=10, help="number of questions (default 10)")
-    qz.add_argument("--seed", type=int, default=None, help="random seed; the same seed gives the same quiz")
-    qz.add_argument("--out", type=Path, default=None, help="write to a file (.md or .json) instead of stdout")
+    qz = sub.add_parser("quiz", help="根据知识库生成自测题")
+    qz.add_argument("--n", type=int, default=10, metavar="题数", help="题目数量（默认 10，至多 40）")
+    qz.add_argument("--seed", type=int, default=None, metavar="种子", help="随机种子；同一种子生成同一套题")
+    qz.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="文件",
+        help="写入文件（.md、.json，或 .docx：另写一份含答案的教师版），不给则输出到屏幕",
+    )
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -73,11 +82,19 @@ def cmd_quiz(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     out: Path | None = args.out
-    if out is not None and out.suffix.lower() not in (".md", ".json"):
-        raise InputError(f"输出文件须以 .md 或 .json 结尾：{out}")
+    if out is not None and out.suffix.lower() not in (".md", ".json", ".docx"):
+        raise InputError(f"输出文件须以 .md、.json 或 .docx 结尾：{out}")
     quiz = make_quiz(load_knowledge(settings.knowledge_dir), settings.prompts_dir, args.n, args.seed)
     if out is None:
         print(quiz.to_markdown(), end="")
+        return 0
+    if out.suffix.lower() == ".docx":
+        from assistant.drafting.quizdoc import write_quiz_docx
+
+        student, teacher = write_quiz_docx(quiz, out)
+        print(
+            f"已生成自测题：{len(quiz.questions)} 题（种子 {quiz.seed}），学生版 {student}，教师版（含答案）{teacher}"
+        )
         return 0
     text = quiz.to_json() if out.suffix.lower() == ".json" else quiz.to_markdown()
     try:

@@ -7,10 +7,19 @@ from typing import IO, Any
 
 from assistant.domain import Citation
 from assistant.drafting.draft import Draft
-from assistant.drafting.layout import add_body, add_heading, add_page_break, add_title, new_document
+from assistant.drafting.layout import (
+    add_body,
+    add_heading,
+    add_page_break,
+    add_signature,
+    add_title,
+    new_document,
+)
+from assistant.drafting.sources import source_line
 from assistant.drafting.templates import mark
 from assistant.errors import InputError
 from assistant.knowledge import KnowledgeBase
+from assistant.settings import get_settings
 
 ANNEX_HEADING = "附件：引用条文原文"
 UNVERIFIED = "条文待核：此条文字尚未与官方发布文本核对一致，正式使用前请核对原文。"
@@ -30,7 +39,7 @@ def to_docx(draft: Draft, kb: KnowledgeBase, out: str | Path | IO[bytes]) -> Non
     if draft.mode == "llm":
         # A rewrite that passed the grounding checks is one text; keep its paragraphs as written.
         for line in draft.text.splitlines()[1:]:
-            if line.strip():
+            if line.strip() and line.strip() not in draft.signature:  # placed below, right-aligned
                 _line(doc, line, [h for h, _ in draft.sections])
     else:
         for heading, paragraphs in draft.sections:
@@ -38,6 +47,7 @@ def to_docx(draft: Draft, kb: KnowledgeBase, out: str | Path | IO[bytes]) -> Non
             for paragraph in paragraphs:
                 add_body(doc, paragraph)
         add_body(doc, draft.closing)
+    add_signature(doc, draft.signature)
     add_page_break(doc)
     add_heading(doc, ANNEX_HEADING, indent=False)
     for number, citation in enumerate(draft.citations, 1):
@@ -58,8 +68,7 @@ def _annex_entry(doc: Any, kb: KnowledgeBase, number: int, citation: Citation) -
     add_body(doc, f"{mark(number)}{citation.title}", indent=False, bold=True)
     for line in unit.text.splitlines():
         add_body(doc, line)
-    issued = "，".join(x for x in (document.issuer, document.doc_number or "", document.date) if x)
-    add_body(doc, f"来源：{issued}。{document.publication or document.source_file}", indent=False)
+    add_body(doc, source_line(document, get_settings().knowledge_dir), indent=False)
     if not unit.verified:
         add_body(doc, UNVERIFIED, indent=False)
 

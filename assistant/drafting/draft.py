@@ -47,6 +47,7 @@ class Draft:
     closing: str
     analysis: Analysis
     text: str = ""
+    signature: list[str] = field(default_factory=list)  # 落款 and 日期 placeholders
     mode: str = "offline"  # "llm" when a writer's rewrite passed the grounding checks
     notes: list[str] = field(default_factory=list)
 
@@ -61,6 +62,8 @@ class Draft:
         for heading, paragraphs in self.sections:
             lines += [heading, *paragraphs]
         lines.append(self.closing)
+        if self.signature:
+            lines += ["", *self.signature]
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +76,7 @@ class Draft:
             "text": self.text,
             "sections": [{"heading": h, "paragraphs": list(p)} for h, p in self.sections],
             "closing": self.closing,
+            "signature": list(self.signature),
             "citations": [c.to_json() for c in self.citations],
             "factors": {k: v.to_json() for k, v in a.factors.items()},
             "follow_up": list(a.follow_up),
@@ -120,6 +124,7 @@ def draft(
         citations=numbered.citations,
         closing=t["closing"],
         analysis=analysis,
+        signature=[t["signature"], t["date_line"]],
     )
     result.text = result.offline_text()
     if writer is not None:
@@ -149,7 +154,10 @@ def _citations(assistant: Assistant, analysis: Analysis, a: Assessment, t: dict[
     for uid in _outcome_units(assistant, a, _proposal(a)):
         hint_for.setdefault(uid, t["outcome_hint"].get(_proposal(a), ""))
     wanted: list[tuple[str, Citation]] = []
-    for uid in a.support_unit_ids:
+    units = [u for u in a.support_unit_ids if _in_jurisdiction(assistant, u, analysis.province)]
+    if a.verdict is Verdict.NOT_TOLERABLE:
+        units += [u for u in t["national_fallback"] if u not in units]
+    for uid in units:
         citation = assistant.composer.cite(uid, hint_for.get(uid) or general)
         if citation:
             wanted.append((uid, citation))
@@ -163,7 +171,7 @@ def _citations(assistant: Assistant, analysis: Analysis, a: Assessment, t: dict[
         forbidden = t["forbidden_when_not_tolerable"]
         wanted = [(u, c) for u, c in wanted if not any(w in c.quote for w in forbidden)]
     wanted.sort(key=lambda pair: pair[1].source_type not in DECISIVE)  # stable: decisive first
-    numbered = Numbered()
+    numbered = Numbered(fallback=list(t["national_fallback"]) if a.verdict is Verdict.NOT_TOLERABLE else [])
     for uid, citation in wanted:
         known = next((i for i, c in enumerate(numbered.citations, 1) if c.id == citation.id), None)
         if known is None:
@@ -180,12 +188,26 @@ def _citations(assistant: Assistant, analysis: Analysis, a: Assessment, t: dict[
     return numbered
 
 
+def _in_jurisdiction(assistant: Assistant, unit_id: str, province: str | None) -> bool:
+    """Whether a draft may cite the unit: rules (regulations, disclosures) national or of the user's own
+    province only, so a draft for no province never rests on one province's measure. Cases and
+    commentary only support, and are named as such."""
+    unit = assistant.kb.get(unit_id)
+    if unit is None:
+        return False
+    return unit.type not in DECISIVE or unit.jurisdiction in ("全国", province)
+
+
 def _outcome_units(assistant: Assistant, a: Assessment, proposal: str) -> list[str]:
-    """The clauses the proposed handling rests on (问责条例第十七条 for 免予, 第十八条 for 从轻 …)."""
+    """The clauses the proposed handling rests on (问责条例第十七条 for 免予, 第十八条 for 从轻 …): for
+    免予, the item of 第十七条第一款 the assessor chose from the facts (第（一）/（二）/（三）项)."""
     outcomes: dict[str, Any] = assistant.rules.verdict["outcomes"]
     if proposal not in ("exempt", "mitigate"):
         return []
     units = list(outcomes[proposal]["units"])
+    items = [u for group in outcomes[proposal].get("items", {}).values() for u in group]
+    chosen = [u for u in a.support_unit_ids if u in units or u in items]
+    units = chosen or units
     staff = [u for u in outcomes.get("staff", {}).get("units", []) if u in a.support_unit_ids]
     return staff + units
 

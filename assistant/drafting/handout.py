@@ -6,12 +6,14 @@ A questions file holds one question per line, or JSON Lines objects with "questi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import Answer, Citation
 from assistant.drafting.layout import add_body, add_heading, add_title, new_document
+from assistant.drafting.markdown import escape
 from assistant.errors import InputError
 from assistant.questionfile import read_question_lines
 
@@ -63,9 +65,23 @@ def answer_all(assistant: Assistant, items: list[Item]) -> list[Answer]:
     return answers
 
 
+# A regulation 规定; a speech 指出; a central meeting, report or decision 强调 (as drafts speak of them).
+VERBS = (
+    ("讲话", "指出"),
+    ("论述", "指出"),
+    ("报告", "强调"),
+    ("全会", "强调"),
+    ("会议", "强调"),
+    ("决定", "强调"),
+)
+
+
 def citation_line(citation: Citation) -> str:
     """One citation by full title and article, spoken of as its source type requires, quoted exactly."""
-    line = f"{citation.title}{SPEAK.get(str(citation.source_type), '')}：“{citation.quote}”"
+    speak = SPEAK.get(str(citation.source_type), "")
+    if speak == "规定":
+        speak = next((verb for word, verb in VERBS if word in citation.title), speak)
+    line = f"{citation.title}{speak}：“{citation.quote}”"
     return line + ("" if citation.verified else UNVERIFIED)
 
 
@@ -76,17 +92,47 @@ def _numeral(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
+_SECTION = re.compile(r"^([一二三四五六七八九十]+)、")
+_CITE_LINE = re.compile(r"^(\d+)\. 〔[^〕]*〕")
+
+
+def answer_lines(answer: Answer) -> tuple[list[str], list[tuple[int, Citation]]]:
+    """The answer's lines as a handout prints them, and the citations it has not printed yet.
+
+    One numbering scheme: the questions are 一、二、…, so the answer's own sections become （一）（二）…,
+    and its citations 〔1〕〔2〕…. Each citation is printed once: where the answer quotes it, by its
+    full title (the answer's short mark is dropped), and not again in a list below.
+    """
+    lines: list[str] = []
+    printed: set[int] = set()
+    for line in answer.answer.splitlines():
+        if not line.strip():
+            continue
+        cite = _CITE_LINE.match(line)
+        if cite:
+            number = int(cite.group(1))
+            if 1 <= number <= len(answer.citations) and answer.citations[number - 1].quote in line:
+                lines.append(f"〔{number}〕{citation_line(answer.citations[number - 1])}")
+                printed.add(number)
+                continue
+        lines.append(_SECTION.sub(lambda m: f"（{m.group(1)}）", line))
+    rest = [(n, c) for n, c in enumerate(answer.citations, 1) if n not in printed]
+    return lines, rest
+
+
 def to_markdown(items: list[Item], answers: list[Answer], title: str = TITLE) -> str:
-    """The handout as Markdown: each question, its answer, and its citations with full titles."""
+    """The handout as Markdown: each question, its answer and its citations with full titles, every
+    text from the base escaped so that it prints as written."""
     out = [f"# {title}", "", f"> {NOTE}", ""]
     for number, (item, answer) in enumerate(zip(items, answers, strict=True), 1):
-        out += [f"## {number}. {item.question}", ""]
+        out += [f"## {_numeral(number)}、{escape(item.question)}", ""]
         if item.province:
-            out += [f"*适用省份：{item.province}*", ""]
-        out += [line + "  " for line in answer.answer.splitlines()]
-        if answer.citations:
-            out += ["", "**引用条文**", ""]
-            out += [f"{i}. {citation_line(c)}" for i, c in enumerate(answer.citations, 1)]
+            out += [f"适用省份：{escape(item.province)}", ""]
+        lines, rest = answer_lines(answer)
+        out += [escape(line) + "  " for line in lines]
+        if rest:
+            out += ["", "引用条文：", ""]
+            out += [escape(f"〔{n}〕{citation_line(c)}") + "  " for n, c in rest]
         out.append("")
     return "\n".join(out)
 
@@ -100,13 +146,13 @@ def to_docx(items: list[Item], answers: list[Answer], out: Path, title: str = TI
         add_heading(doc, f"{_numeral(number)}、{item.question}")
         if item.province:
             add_body(doc, f"适用省份：{item.province}")
-        for line in answer.answer.splitlines():
-            if line.strip():
-                add_body(doc, line)
-        if answer.citations:
+        lines, rest = answer_lines(answer)
+        for line in lines:
+            add_body(doc, line)
+        if rest:
             add_body(doc, "引用条文：", bold=True)
-            for i, c in enumerate(answer.citations, 1):
-                add_body(doc, f"〔{i}〕{citation_line(c)}")
+            for n, c in rest:
+                add_body(doc, f"〔{n}〕{citation_line(c)}")
     doc.save(str(out))
 
 

@@ -7,6 +7,7 @@ Fonts that may be missing on the reader's machine get a fallback (w:altName) in 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docx import Document
@@ -19,6 +20,9 @@ from docx.text.run import Run
 
 TITLE_FONT = ("方正小标宋简体", "SimSun")  # (font, fallback)
 HEADING_FONT = ("黑体", "SimHei")
+SUBHEADING_FONT = ("楷体_GB2312", "KaiTi")  # second-level headings （一）… (GB/T 9704 7.3.3)
+PAGE_NUMBER_FONT = ("宋体", "SimSun")
+PAGE_NUMBER_SIZE = Pt(14)  # 四号
 BODY_FONT = ("仿宋_GB2312", "FangSong")
 LATIN_FONT = "Times New Roman"
 TITLE_SIZE = Pt(22)  # 二号
@@ -37,8 +41,47 @@ def new_document() -> Any:
     normal.font.name = LATIN_FONT
     normal.font.size = BODY_SIZE
     _east_asia(normal.element.get_or_add_rPr(), BODY_FONT[0])
-    _register_fallbacks(doc, [TITLE_FONT, HEADING_FONT, BODY_FONT])
+    _register_fallbacks(doc, [TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT, PAGE_NUMBER_FONT])
+    _page_numbers(doc)
     return doc
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """A Word field (PAGE) whose result the reader computes."""
+    run = styled_run(paragraph, "", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind is not None:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._element.append(element)
+
+
+def _page_numbers(doc: Any) -> None:
+    """Page numbers as GB/T 9704 7.5 sets them: 四号 半角 Arabic digits between dashes (— 1 —), odd pages
+    on the right and even pages on the left, each one character in from the margin."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    for section in doc.sections:
+        for footer, alignment in (
+            (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+            (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        ):
+            paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+            paragraph.alignment = alignment
+            fmt = paragraph.paragraph_format
+            if alignment is WD_ALIGN_PARAGRAPH.RIGHT:
+                fmt.right_indent = PAGE_NUMBER_SIZE
+            else:
+                fmt.left_indent = PAGE_NUMBER_SIZE
+            styled_run(paragraph, "— ", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
+            _field(paragraph, "PAGE")
+            styled_run(paragraph, " —", PAGE_NUMBER_FONT, PAGE_NUMBER_SIZE)
 
 
 def _east_asia(rpr: Any, font: str) -> None:
@@ -113,12 +156,33 @@ def add_heading(doc: Any, text: str, indent: bool = True) -> Paragraph:
     return paragraph
 
 
+_SUBHEADING = re.compile(r"^（[一二三四五六七八九十]+）[^。：:]{1,30}(?:。|$)")
+
+
 def add_body(doc: Any, text: str, indent: bool = True, bold: bool = False) -> Paragraph:
-    """A body paragraph: 三号 仿宋, first line indented two characters."""
+    """A body paragraph: 三号 仿宋, first line indented two characters. A paragraph that opens with a
+    second-level heading (（一）动机。…, or a heading line （一）据以研判的规定) sets it in 楷体."""
     paragraph = doc.add_paragraph()
     _spacing(paragraph, indent)
-    styled_run(paragraph, text, BODY_FONT, BODY_SIZE, bold=bold)
+    heading = _SUBHEADING.match(text)
+    if heading and not bold:
+        styled_run(paragraph, heading.group(0), SUBHEADING_FONT, BODY_SIZE)
+        text = text[heading.end() :]
+    if text:
+        styled_run(paragraph, text, BODY_FONT, BODY_SIZE, bold=bold)
     return paragraph
+
+
+def add_signature(doc: Any, lines: list[str]) -> None:
+    """落款 and 成文日期 placeholders: after an empty line, right-aligned, four characters from the margin
+    (GB/T 9704 7.3.5.2)."""
+    doc.add_paragraph()
+    for line in lines:
+        paragraph = doc.add_paragraph()
+        _spacing(paragraph, indent=False)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = Pt(64)
+        styled_run(paragraph, line, BODY_FONT, BODY_SIZE)
 
 
 def add_page_break(doc: Any) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain import Unit
+from assistant.drafting.markdown import escape
 from assistant.drafting.templates import QUIZ_FILE, load_templates
 from assistant.errors import InputError, KnowledgeError
 from assistant.knowledge import KnowledgeBase
@@ -58,16 +59,15 @@ class Quiz:
         out = [f"# “三个区分开来”容错纠错自测题（{len(self.questions)} 题，种子 {self.seed}）", ""]
         for q in self.questions:
             label = "单选题" if q.kind == "choice" else "判断题"
-            out += [f"### {q.number}. （{label}）{q.stem}", ""]
+            out += [f"### {q.number}. （{label}）{escape(q.stem)}", ""]
             if q.kind == "choice":
-                out += [f"{LETTERS[i]}. {text}  " for i, text in enumerate(q.options)]
+                out += [f"{LETTERS[i]}. {escape(text)}  " for i, text in enumerate(q.options)]
                 out.append("")
         out += ["## 答案与解析", ""]
         for q in self.questions:
             pending = "" if q.verified else "（条文待核）"
-            out.append(
-                f"{q.number}. **{q.answer}**。{q.explanation} 考查条文：{q.unit_title}{pending}（`{q.unit_id}`）"
-            )
+            key = f"{escape(q.explanation)} 考查条文：{escape(q.unit_title)}{pending}"
+            out.append(f"{q.number}. **{q.answer}**。{key}（`{q.unit_id}`）")
         return "\n".join(out) + "\n"
 
 
@@ -94,17 +94,38 @@ class _Maker:
     def choice_pool(self) -> list[tuple[str, Any]]:
         pool: list[tuple[str, Any]] = []
         for group in self.spec["choice"]:
-            pool += [("choice", (group, uid)) for uid in group["answers"]]
+            pool += [("choice", (group, uid, False)) for uid in group["answers"]]
+            if group.get("stem_not"):
+                pool += [("choice", (group, uid, True)) for uid in group["wrong"]]
         pool += [("pair", uid) for uid in self.spec["pairs"]["units"]]
+        pool += [("scenario", case) for case in self.spec.get("scenarios", {}).get("cases", [])]
         return pool
 
-    def choice(self, number: int, group: dict[str, Any], unit_id: str) -> Question:
+    def scenario(self, number: int, case: dict[str, Any]) -> Question:
+        """A case's facts in its own words, and the clause they fit among others' words."""
+        unit = self.unit(case["unit"])
+        start, end = unit.text.find(case["from"]), unit.text.find(case["to"])
+        if start < 0 or end < start or case["conclusion"] not in unit.text:
+            raise KnowledgeError(f"出题数据的案例摘句与条文不符：{unit.id}")
+        facts = unit.text[start : end + len(case["to"])]
+        right = self.unit(case["answer"])
+        wrong = [self.unit(u) for u in case["wrong"]]
+        entries = [(_option(right.text), right)] + [(_option(u.text), u) for u in wrong[:3]]
+        title = _title(self.kb, unit)
+        stem = self.spec["scenarios"]["stem"].format(title=title, facts=facts)
+        question = self._mc(number, stem, entries, right)
+        question.explanation = f"案例结论：“{case['conclusion']}”。" + question.explanation
+        return question
+
+    def choice(self, number: int, group: dict[str, Any], unit_id: str, converse: bool = False) -> Question:
+        """One of a group's situations among others' (or, ``converse``, the one that is not)."""
         limit = self.spec["option_max_chars"]
         right = self.unit(unit_id)
-        wrong = [self.unit(u) for u in group["wrong"] if len(_option(self.unit(u).text)) <= limit]
+        others = group["answers"] if converse else group["wrong"]
+        wrong = [self.unit(u) for u in others if len(_option(self.unit(u).text)) <= limit and u != unit_id]
         picked = self.rng.sample(wrong, min(3, len(wrong)))
         entries = [(_option(right.text), right)] + [(_option(u.text), u) for u in picked]
-        return self._mc(number, group["stem"], entries, right)
+        return self._mc(number, group["stem_not" if converse else "stem"], entries, right)
 
     def pair(self, number: int, unit_id: str) -> Question:
         spec = self.spec["pairs"]
@@ -188,6 +209,17 @@ class _Maker:
         )
 
 
+def _tested_unit(kind: str, data: Any) -> str:
+    """The id of the unit a pool entry tests (a quiz tests each unit once)."""
+    if kind == "choice":
+        return str(data[1])
+    if kind == "pair":
+        return str(data)
+    if kind == "scenario":
+        return str(data["unit"])
+    return str(data[0].id)
+
+
 def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | None = None) -> Quiz:
     """``n`` questions, alternating multiple choice and true/false, each testing a different unit."""
     spec = load_templates(prompts_dir, QUIZ_FILE)
@@ -201,21 +233,29 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
         rng.shuffle(pool)
     questions: list[Question] = []
     used: set[str] = set()
+    stems: set[str] = set()
     turn = 0
     while len(questions) < n and any(pools):
         pool = pools[turn % 2] or pools[(turn + 1) % 2]
         turn += 1
         kind, data = pool.pop()
-        unit_id = data[1] if kind == "choice" else data if kind == "pair" else data[0].id
+        unit_id = _tested_unit(kind, data)
         if unit_id in used:
             turn -= 1  # the same kind tries again with its next candidate
             continue
-        used.add(unit_id)
         number = len(questions) + 1
         if kind == "choice":
-            questions.append(maker.choice(number, *data))
+            question = maker.choice(number, *data)
         elif kind == "pair":
-            questions.append(maker.pair(number, data))
+            question = maker.pair(number, data)
+        elif kind == "scenario":
+            question = maker.scenario(number, data)
         else:
-            questions.append(maker.truefalse(number, *data))
+            question = maker.truefalse(number, *data)
+        if question.stem in stems:  # a stem asked once is not asked again with other options
+            turn -= 1
+            continue
+        used.add(unit_id)
+        stems.add(question.stem)
+        questions.append(question)
     return Quiz(seed, questions)

@@ -27,10 +27,13 @@ class Numbered:
         decisive = [n for n in found if self.citations[n - 1].source_type in DECISIVE]
         return decisive or found
 
+    fallback: list[str] = field(default_factory=list)  # named when none of a red line's rules is cited
+
     def ref(self, unit_ids: Iterable[str], t: dict[str, Any]) -> str:
         """How the body names cited clauses: 《中国共产党问责条例》第十七条第一款第（一）项〔1〕."""
         parts = []
-        for n in self.numbers(unit_ids):
+        numbers = self.numbers(unit_ids) or self.numbers(self.fallback)
+        for n in numbers:
             c = self.citations[n - 1]
             parts.append(c.title + mark(n) + ("" if c.verified else t["unverified"]))
         return "、".join(parts)
@@ -71,10 +74,13 @@ def _reason(reason: str, t: dict[str, Any]) -> str:
 
 
 def cite_line(t: dict[str, Any], number: int, citation: Citation) -> str:
-    """One numbered citation, spoken of as its source type requires, with its exact quote."""
-    line: str = t["cite"][str(citation.source_type)].format(
-        mark=mark(number), title=citation.title, quote=citation.quote
-    )
+    """One numbered citation, spoken of as its source type requires (a regulation 规定, a speech 指出,
+    a central meeting or report 强调), with its exact quote."""
+    template: str = t["cite"][str(citation.source_type)]
+    if citation.source_type is SourceType.REGULATION:
+        verb = next((v for word, v in t["cite_verbs"] if word in citation.title), "规定")
+        template = template.replace("规定：", f"{verb}：")
+    line = template.format(mark=mark(number), title=citation.title, quote=citation.quote)
     return line + ("" if citation.verified else t["unverified"])
 
 

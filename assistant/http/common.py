@@ -18,6 +18,7 @@ from assistant.conversations import ConversationStore
 from assistant.domain import Answer
 from assistant.errors import InputError
 from assistant.http.encoding import SafeJSONResponse, bad_unicode_field
+from assistant.http.errorshape import error_body
 from assistant.http.holder import AssistantHolder, knowledge_version
 from assistant.pipeline import Conversation
 from assistant.settings import Settings
@@ -48,12 +49,24 @@ class NotFound(InputError):
     http_status = 404
 
 
+class BadParam(InputError):
+    """A request field has a value the service does not take; ``param`` names the field (OpenAI's shape)."""
+
+    def __init__(self, message: str, param: str, code: str = "bad_input", status: int = 400) -> None:
+        super().__init__(message)
+        self.param, self.code, self.http_status = param, code, status
+
+
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    param: str | None = None,
 ) -> SafeJSONResponse:
-    """The contract's error shape: ``{"error": {"code", "message"}}``."""
+    """The contract's error shape ``{"error": {"code", "message"}}``, with OpenAI's ``type`` and ``param``."""
     return SafeJSONResponse(
-        status_code=status, content={"error": {"code": code, "message": message}}, headers=headers
+        status_code=status, content=error_body(status, code, message, param), headers=headers
     )
 
 

@@ -14,6 +14,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.http.common import PayloadTooLarge
+from assistant.http.errorshape import error_body
 
 PROTECTED_PREFIX = "/v1/"
 
@@ -22,7 +23,7 @@ async def send_error(
     send: Send, status: int, code: str, message: str, extra: list[tuple[bytes, bytes]]
 ) -> None:
     """Send the contract's JSON error directly (no route has run)."""
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    body = json.dumps(error_body(status, code, message), ensure_ascii=False).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -10,7 +10,6 @@ a stream is sent as an error event followed by ``[DONE]``, never a dropped conne
 from __future__ import annotations
 
 import logging
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,25 +22,27 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from assistant.conversations import RESET_REPLY, is_reset
 from assistant.domain import Answer
 from assistant.errors import InputError
-from assistant.http.common import AppContext, NotFound, bool_field, read_json, text_field
+from assistant.http.common import AppContext, read_json, text_field
 from assistant.http.encoding import SafeJSONResponse, dumps
+from assistant.http.errorshape import error_body
 from assistant.http.holder import knowledge_version
+from assistant.http.openai_options import (
+    MODEL_ID,
+    ChatOptions,
+    TextBudget,
+    chat_options,
+    count_tokens,
+    unknown_model,
+)
 from assistant.llm.stream import same_text
 from assistant.normalize import normalize_question
 from assistant.pipeline import Assistant, Conversation
 
 log = logging.getLogger("assistant.openai")
-MODEL_ID = "sanqu-assistant"
 MAX_TURNS = 8  # older user turns are dropped: a long chat's first stories should not colour the last
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+|[^\sA-Za-z0-9\u3400-\u9fff]")
 
 
 REPLACEMENT_RULE = "——以上内容未通过引用核验，以下为经核验的完整回答——"
-
-
-def count_tokens(text: str) -> int:
-    """An offline token estimate for ``usage``: one per CJK character, word or symbol."""
-    return len(_TOKEN.findall(text))
 
 
 def citation_block(answer: Answer) -> str:
@@ -98,9 +99,13 @@ def _validate(assistant: Assistant, turns: list[str], province: str | None) -> N
     assistant.provinces.resolve(province)
 
 
-def _usage(turns: list[str], text: str) -> dict[str, int]:
-    prompt, completion = sum(count_tokens(t) for t in turns), count_tokens(text)
+def _usage(turns: list[str], completion: int) -> dict[str, int]:
+    prompt = sum(count_tokens(t) for t in turns)
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _stream_error(message: str) -> bytes:
+    return _sse(error_body(500, "stream_error", message))
 
 
 def _sse(data: dict[str, Any]) -> bytes:
@@ -125,7 +130,7 @@ def router(ctx: AppContext) -> APIRouter:
     async def model(model_id: str) -> dict[str, Any]:
         """The model card, or a JSON 404 for another name."""
         if model_id != MODEL_ID:
-            raise NotFound(f"没有模型 {model_id}。")
+            raise unknown_model(model_id)
         return model_card
 
     @r.post("/v1/chat/completions", response_model=None)
@@ -134,61 +139,76 @@ def router(ctx: AppContext) -> APIRouter:
         arrived = time.perf_counter()
         body = await read_json(request)
         turns = user_turns(body)
-        stream = bool_field(body, "stream")
-        model_name = text_field(body, "model", required=False) or MODEL_ID
+        options = chat_options(body)
         province = text_field(body, "province", required=False) or None
         user = text_field(body, "user", required=False)
         assistant = ctx.holder.current
-        head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": model_name}
+        head = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": MODEL_ID}
         if not turns:  # the last user message was 重新开始: nothing to answer
-            return _reply(head, stream, RESET_REPLY, [], turns)
+            return _reply(head, options, RESET_REPLY, turns)
         await run_in_threadpool(_validate, assistant, turns, province)
         conversation = Conversation(turns, province)
-        if stream:
-            events = _stream(ctx, assistant, conversation, head, user, arrived)
+        if options.stream:
+            events = _stream(ctx, assistant, conversation, head, options, user, arrived)
             return StreamingResponse(
                 events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
             )
         answer = await ctx.run(ctx.answer, conversation, "openai", user, arrived)
         text = answer.answer + notes_block(answer) + citation_block(answer)
-        return _reply(head, False, text, [c.to_json() for c in answer.citations], turns, answer)
+        return _reply(head, options, text, turns, answer)
 
     return r
 
 
+def _answer_fields(answer: Answer | None) -> dict[str, Any]:
+    """The verified answer beside the text: whole whatever ``max_tokens`` cut from the text."""
+    if answer is None:
+        return {"citations": []}
+    return {
+        "citations": [c.to_json() for c in answer.citations],
+        "verdict": str(answer.verdict),
+        "mode": answer.mode,
+        "notes": list(answer.notes),
+        "answer": answer.to_json(),
+    }
+
+
 def _reply(
     head: dict[str, Any],
-    stream: bool,
+    options: ChatOptions,
     text: str,
-    citations: list[dict[str, Any]],
     turns: list[str],
     answer: Answer | None = None,
 ) -> SafeJSONResponse | StreamingResponse:
     """A whole completion, as JSON or as a short stream."""
-    if stream:
+    budget = TextBudget(options.max_tokens)
+    shown = budget.take(text)
+    finish = "length" if budget.cut else "stop"
+    if options.stream:
 
         async def once() -> AsyncIterator[bytes]:
             chunk = {**head, "object": "chat.completion.chunk"}
-            yield _sse({**chunk, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]})
-            final = {"index": 0, "delta": {}, "finish_reason": "stop"}
-            yield _sse({**chunk, "choices": [final], "citations": citations, "usage": _usage(turns, text)})
+            if options.include_usage:
+                chunk["usage"] = None
+            first = {"index": 0, "delta": {"role": "assistant", "content": shown}, "finish_reason": None}
+            yield _sse({**chunk, "choices": [first]})
+            final = {"index": 0, "delta": {}, "finish_reason": finish}
+            yield _sse({**chunk, "choices": [final], **_answer_fields(answer)})
+            if options.include_usage:
+                yield _sse({**chunk, "choices": [], "usage": _usage(turns, budget.used)})
             yield DONE
 
         return StreamingResponse(
             once(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    message = {"role": "assistant", "content": text}
+    message = {"role": "assistant", "content": shown}
     out: dict[str, Any] = {
         **head,
         "object": "chat.completion",
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": _usage(turns, text),
-        "citations": citations,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": _usage(turns, budget.used),
+        **_answer_fields(answer),
     }
-    if answer is not None:
-        out["verdict"] = str(answer.verdict)
-        out["mode"] = answer.mode
-        out["notes"] = list(answer.notes)
     return SafeJSONResponse(out)
 
 
@@ -197,17 +217,18 @@ async def _stream(
     assistant: Assistant,
     conversation: Conversation,
     head: dict[str, Any],
+    options: ChatOptions,
     user: str | None,
     arrived: float,
 ) -> AsyncIterator[bytes]:
     """SSE chunks of one answer, always ended by ``[DONE]``: whatever fails inside, the client gets an
     error frame first rather than a dropped connection (see _answer_frames)."""
     try:
-        async for frame in _answer_frames(ctx, assistant, conversation, head, user, arrived):
+        async for frame in _answer_frames(ctx, assistant, conversation, head, options, user, arrived):
             yield frame
     except Exception:  # the stream is open: report the failure in it rather than drop the connection
         log.exception("stream failed")
-        yield _sse({"error": {"code": "stream_error", "message": "回答中断，请重试。"}})
+        yield _stream_error("回答中断，请重试。")
     yield DONE
 
 
@@ -216,11 +237,16 @@ async def _answer_frames(
     assistant: Assistant,
     conversation: Conversation,
     head: dict[str, Any],
+    options: ChatOptions,
     user: str | None,
     arrived: float,
 ) -> AsyncIterator[bytes]:
-    """Role, text pieces, the citation list and the final chunk from Assistant.stream (no [DONE])."""
+    """Role, text pieces, the citation list, the final chunk and, when asked for, the usage chunk from
+    Assistant.stream (no [DONE]). Text past ``max_tokens`` is held back; the answer object is whole."""
     chunk = {**head, "object": "chat.completion.chunk"}
+    if options.include_usage:
+        chunk["usage"] = None  # as OpenAI: every chunk has the key; only the last one has the figures
+    budget = TextBudget(options.max_tokens)
 
     def piece(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
@@ -233,7 +259,9 @@ async def _answer_frames(
         async for event in iterate_in_threadpool(assistant.stream(conversation, arrived)):
             if event.kind == "token":
                 streamed += event.text
-                yield _sse(piece({"content": event.text}))
+                shown = budget.take(event.text)
+                if shown:
+                    yield _sse(piece({"content": shown}))
             elif event.kind == "final":
                 final = event.answer
             elif event.kind == "error":
@@ -244,22 +272,22 @@ async def _answer_frames(
     except Exception:  # the answer failed: an error frame, not a dropped connection
         log.exception("stream failed")
     if final is None:
-        yield _sse({"error": {"code": "stream_error", "message": error}})
+        yield _stream_error(error)
         return
     replaced = not same_text(streamed, final.answer)
     if replaced:
         # What was shown is not the verified answer (a fallback or a corrected retry): a chat front end
         # cannot take text back, so the verified answer follows in full and the last chunk says so.
-        yield _sse(piece({"content": f"\n\n{REPLACEMENT_RULE}\n{final.answer}"}))
+        replacement = budget.take(f"\n\n{REPLACEMENT_RULE}\n{final.answer}")
+        if replacement:
+            yield _sse(piece({"content": replacement}))
     await run_in_threadpool(ctx.record, final, "openai", user, knowledge_version(assistant))
-    tail = notes_block(final) + citation_block(final)
+    tail = budget.take(notes_block(final) + citation_block(final))
     if tail:
         yield _sse(piece({"content": tail}))
-    last = piece({}, "stop")
-    last["citations"] = [c.to_json() for c in final.citations]
-    last["verdict"] = str(final.verdict)
+    last = piece({}, "length" if budget.cut else "stop")
+    last.update(_answer_fields(final))
     last["replaced"] = replaced
-    last["mode"] = final.mode
-    last["notes"] = list(final.notes)
-    last["usage"] = _usage(conversation.turns, final.answer + tail)
     yield _sse(last)
+    if options.include_usage:
+        yield _sse({**chunk, "choices": [], "usage": _usage(conversation.turns, budget.used)})

@@ -11,9 +11,10 @@ import json
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from assistant.http.errorshape import error_body
+
 BAD_REQUEST = json.dumps(
-    {"error": {"code": "bad_request", "message": "HTTP 请求格式不正确，或使用了不支持的请求方法。"}},
-    ensure_ascii=False,
+    error_body(400, "bad_request", "HTTP 请求格式不正确，或使用了不支持的请求方法。"), ensure_ascii=False
 ).encode()
 
 
