@@ -68,6 +68,10 @@ class IntentClassifier:
         is_story = is_story or (happened and work_words and not _ASKS_RULES.search(text))
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (has_actor and not general and happened and asks_judgement)
+        # A long account of what someone did at work is a story, whatever its closing question asks
+        # ("…钱下来以后村干部跟这三户对半分了…如果我把钱退了，是不是就能从轻？").
+        long_account = len(text) >= _LONG_ACCOUNT and has_actor and happened and work_words
+        is_story = is_story or long_account
         if self._count(self.improper, text):
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
         if self._count(self.injection, text):
@@ -99,13 +103,16 @@ class IntentClassifier:
             and bool(_ASKS_RULES.search(text) or _REQUEST.search(text))
             and not self._count(self.judgement, text)
         )
-        if is_story and (conduct or not ((asks_procedure or asks_knowledge) and story_factors <= 1)):
+        if is_story and (
+            conduct or long_account or not ((asks_procedure or asks_knowledge) and story_factors <= 1)
+        ):
             return IntentResult(Intent.SCENARIO)
         if procedure:
             return IntentResult(Intent.PROCEDURE)
         return IntentResult(Intent.KNOWLEDGE)
 
 
+_LONG_ACCOUNT = 80  # characters: an account this long that tells events is told to be judged
 # "啥也没说", "什么都没拿" deny; they ask nothing.
 _ASKS_RULES = re.compile(
     r"[?？]|吗|(?<![没不])(?:什么|啥)(?![也都])|怎么|怎样|如何|哪些|哪个|哪种|哪几|是否|有没有|能不能|可不可以|算不算|咋|多少"

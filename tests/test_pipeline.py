@@ -161,3 +161,12 @@ def test_a_writer_of_documents_telling_a_story_is_not_asking_for_a_draft(assista
         "领导让我把会议记录的日期往前改了一个月，我就照着改了。我就是个写材料的，这有我的事吗？"
     )
     assert answer.intent is Intent.SCENARIO
+
+
+def test_a_long_account_is_a_story_whatever_its_closing_question(assistant: Assistant) -> None:
+    text = (
+        "我们村前年申报了一个产业项目，材料是村两委一起弄的，当时为了赶申报截止日期，有几户的种植面积是估着填的，"
+        "比实际多了一些。钱下来以后都用在了村里的路和水渠上。今年县里审计的时候发现了这个问题，现在要追责。"
+        "如果我们把多拿的钱退回去，一般是什么程序？"
+    )
+    assert assistant.ask(text).intent is Intent.SCENARIO
