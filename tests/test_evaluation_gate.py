@@ -109,3 +109,19 @@ def test_eval_command_writes_a_report_for_a_small_set(
     assert doc["items"] == 2 and doc["baseline"]["name"] == "naive vector top-5"
     for name in ("report.md", "confusion.png", "failures.jsonl"):
         assert (tmp_path / "out" / name).exists(), name
+
+
+# The blind sets (and the sealed unseen set) have no floors: a floor would invite tuning on them. The two
+# errors that are never tolerated are gated on them all the same.
+UNGATED = sorted(p.name for p in EVAL_DIR.glob("*.jsonl") if p.name not in THRESHOLDS)
+
+
+@pytest.mark.parametrize("set_name", UNGATED)
+def test_no_red_line_story_is_called_tolerable_on_the_blind_sets(assistant: Assistant, set_name: str) -> None:
+    result = _result(assistant, set_name)
+    assert result.reading.false_tolerable == 0, (
+        f"gold 不予容错 answered 可以容错: {', '.join(result.reading.false_tolerable_ids)}"
+    )
+    assert not result.citations.invalid, [
+        f"{i.item_id} {i.citation_id}" for i in result.citations.invalid[:5]
+    ]
