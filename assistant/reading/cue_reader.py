@@ -139,7 +139,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         if rule.unit:
             facts.factor_units[factor] = rule.unit
     for red in rules.red_lines:
-        cue_hits = find_cues(text, red.patterns, rules.language)
+        cue_hits = find_cues(text, red.patterns, rules.language, acts=True)
         if not cue_hits:
             continue
         # "后查明该企业伪造了社保缴费证明": a third party's act is not the subject's red line.
