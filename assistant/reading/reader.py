@@ -182,6 +182,9 @@ class Reader:
                     continue  # "这个会不会算统计造假": the question names what to rule out
                 if self.rules.language.negators.search(piece.text):
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
+                veto = cfg.factor_vetoes.get(label)
+                if veto is not None and veto.search(piece.text):
+                    continue
                 rule = next((v for v in self.rules.violations if v.id == name), None)
                 if rule is None:
                     continue
