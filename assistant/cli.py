@@ -14,6 +14,8 @@ from assistant.domain import Answer
 from assistant.drafting.commands import COMMANDS as DRAFTING_COMMANDS
 from assistant.drafting.commands import add_parsers as add_drafting_parsers
 from assistant.errors import AssistantError, InputError, KnowledgeError
+from assistant.ingest.commands import COMMANDS as INGEST_COMMANDS
+from assistant.ingest.commands import add_parsers as add_ingest_parsers
 from assistant.questionfile import read_question_lines
 from assistant.settings import Settings, get_settings
 
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="validate the knowledge base and report every problem")
     add_drafting_parsers(sub)  # draft, handout, quiz
+    add_ingest_parsers(sub)  # ingest, remove
     return parser
 
 
@@ -170,10 +173,15 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_check(_: argparse.Namespace) -> int:
+    from assistant.coverage import coverage_lines
     from assistant.knowledge import load_knowledge
 
-    kb = load_knowledge(get_settings().knowledge_dir)
+    settings = get_settings()
+    # The project's documents and the deployment's own (assistant ingest), as the index will have them.
+    kb = load_knowledge(settings.knowledge_dir, settings.local_knowledge_dir)
     print(f"知识库有效：{len(kb.documents)} 份文件，{len(kb)} 个条文单元，版本 {kb.version}")
+    for line in coverage_lines(kb):
+        print(line)
     return 0
 
 
@@ -224,6 +232,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}
 COMMANDS.update(DRAFTING_COMMANDS)
+COMMANDS.update(INGEST_COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -66,8 +66,11 @@ class Composer:
     def refusal(self, kind: str) -> Composed:
         return Composed(self.t["refusal"][kind], [])
 
-    def reference(self, intent: Intent, question: str, hits: list[Hit]) -> Composed:
-        """Knowledge and procedure questions: the clauses that answer them, quoted."""
+    def reference(
+        self, intent: Intent, question: str, hits: list[Hit], province: str | None = None
+    ) -> Composed:
+        """Knowledge and procedure questions: the clauses that answer them, quoted; the asker's own
+        province's measure first ("本省另有规定" is answered from its own document first)."""
         citations: list[Citation] = []
         per_parent: dict[str, int] = {}
         for hit in hits:
@@ -80,6 +83,8 @@ class Composer:
                 per_parent[parent] = per_parent.get(parent, 0) + 1
             if len(citations) >= 4:
                 break
+        if province is not None:  # stable: otherwise in retrieval's order
+            citations.sort(key=lambda c: self.kb.units[c.id].jurisdiction != province)
         intro = self.t["procedure_intro"] if intent is Intent.PROCEDURE else self.t["knowledge_intro"]
         lines = [intro, *self._cite_lines(citations)]
         headings = [self.kb.units[c.id].heading for c in citations if self.kb.units[c.id].heading]
