@@ -180,7 +180,10 @@ def cmd_check(_: argparse.Namespace) -> int:
     # The project's documents and the deployment's own (assistant ingest), as the index will have them.
     kb = load_knowledge(settings.knowledge_dir, settings.local_knowledge_dir)
     print(f"知识库有效：{len(kb.documents)} 份文件，{len(kb)} 个条文单元，版本 {kb.version}")
-    for line in coverage_lines(kb):
+    from assistant.cues import load_yaml
+
+    provinces = list(load_yaml(settings.knowledge_dir / "rules" / "provinces.yaml")["provinces"])
+    for line in coverage_lines(kb, provinces):
         print(line)
     return 0
 
