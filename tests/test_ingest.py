@@ -251,3 +251,21 @@ def test_ingest_then_a_question_from_that_province_cites_it(tmp_path: Path) -> N
     assert removed.returncode == 0, removed.stderr
     after = json.loads(_cli(question, data_dir).stdout)
     assert not any(c["doc_id"] == "hunan-city-2024" for c in after["citations"])
+
+
+def test_a_measure_is_corrected_by_importing_it_again_with_replace(tmp_path: Path) -> None:
+    from assistant.index import build_index
+
+    settings = Settings(data_dir=tmp_path)
+    rebuild = lambda: build_index(settings)  # noqa: E731
+    meta = _meta("hunan-city-2024", "湖南")
+    add(prepare("h.docx", docx_bytes(HUNAN_MEASURE), meta, settings), settings, rebuild)
+    with pytest.raises(IngestError, match="--replace"):
+        prepare("h.docx", docx_bytes(HUNAN_MEASURE), meta, settings)
+    corrected = [p.replace("结合本市实际", "结合本市工作实际") for p in HUNAN_MEASURE]
+    manifest = add(prepare("h.docx", docx_bytes(corrected), meta, settings, replace=True), settings, rebuild)
+    kb = load_knowledge(settings.knowledge_dir, settings.local_knowledge_dir)
+    assert "结合本市工作实际" in kb.units["hunan-city-2024:1"].text
+    assert manifest["knowledge_version"] == kb.version
+    with pytest.raises(IngestError, match="没有可替换的文件"):
+        prepare("h.docx", docx_bytes(corrected), _meta("other-2024", "湖南"), settings, replace=True)
