@@ -149,6 +149,8 @@ def test_bad_input_gets_a_clear_chinese_message(own_settings: Settings, shared_d
     assert "不合规范" in _ingest_error(own_settings, "m.docx", good, _meta(doc_id="Mianyang")).message
     assert "损坏" in _ingest_error(own_settings, "m.docx", good[: len(good) // 2]).message
     assert "不支持的文件类型" in _ingest_error(own_settings, "m.doc", good).message
+    assert "无法读取 PDF" in _ingest_error(own_settings, "m.pdf", b"%PDF-1.4\n" + good[:2000]).message
+    assert "编码" in _ingest_error(own_settings, "m.txt", bytes(range(128, 256)) * 4).message
     small = own_settings.model_copy(update={"ingest_max_bytes": 1000})
     assert "文件过大" in _ingest_error(small, "m.docx", good).message
     twice = "\n".join(HUNAN_MEASURE + ["附件", "第一条 附件的条文。"]).encode()
