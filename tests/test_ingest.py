@@ -150,6 +150,7 @@ def test_bad_input_gets_a_clear_chinese_message(own_settings: Settings, shared_d
     assert "损坏" in _ingest_error(own_settings, "m.docx", good[: len(good) // 2]).message
     assert "不支持的文件类型" in _ingest_error(own_settings, "m.doc", good).message
     assert "无法读取 PDF" in _ingest_error(own_settings, "m.pdf", b"%PDF-1.4\n" + good[:2000]).message
+    assert "没有文字" in _ingest_error(own_settings, "e.txt", "第一条\n第二条 有文字。".encode()).message
     assert "编码" in _ingest_error(own_settings, "m.txt", bytes(range(128, 256)) * 4).message
     small = own_settings.model_copy(update={"ingest_max_bytes": 1000})
     assert "文件过大" in _ingest_error(small, "m.docx", good).message

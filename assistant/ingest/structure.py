@@ -157,6 +157,9 @@ def parse(extracted: Extracted, as_paragraphs: bool = False) -> Structure:
             shown,
         )
     _check_ids(structure.units)
+    empty = [u.label for u in structure.units if not u.text.strip()]
+    if empty:
+        raise IngestError(f"以下条文没有文字：{'、'.join(empty[:10])}。请检查文件是否完整。")
     return structure
 
 
