@@ -272,3 +272,26 @@ def test_a_measure_is_corrected_by_importing_it_again_with_replace(tmp_path: Pat
     assert manifest["knowledge_version"] == kb.version
     with pytest.raises(IngestError, match="没有可替换的文件"):
         prepare("h.docx", docx_bytes(corrected), _meta("other-2024", "湖南"), settings, replace=True)
+
+
+def test_a_judgement_cites_the_provinces_own_situations_and_exclusions(tmp_path: Path) -> None:
+    """The tags of an ingested measure let a judgement for that province cite its own list: an exclusion
+    for a story that is not tolerable, a tolerable situation for one that is; never another province's."""
+    from assistant.index import build_index
+    from assistant.pipeline import Assistant
+
+    settings = Settings(data_dir=tmp_path)
+    meta = _meta("hunan-city-2024", "湖南")
+    add(prepare("h.docx", docx_bytes(HUNAN_MEASURE), meta, settings), settings, lambda: build_index(settings))
+    assistant = Assistant(settings)
+    bribe = "村支书修路时收了施工方两万块好处费，能容错吗"
+    refused = assistant.ask(bribe, "湖南")
+    assert refused.verdict.value == "not_tolerable"
+    assert refused.citations[0].id == "hunan-city-2024:3.1", [c.id for c in refused.citations]
+    assert refused.citations[0].quote == "为个人、他人或者单位谋取私利的；"
+    story = "我在招商引资中因为国家政策调整，项目没达到预期，是班子集体研究决定的，没有谋取私利，能容错吗"
+    tolerated = assistant.ask(story, "湖南")
+    assert tolerated.verdict.value == "tolerable"
+    assert tolerated.citations[0].id == "hunan-city-2024:2.1", [c.id for c in tolerated.citations]
+    elsewhere = assistant.ask(bribe, "浙江")
+    assert not any(c.doc_id == "hunan-city-2024" for c in elsewhere.citations)
