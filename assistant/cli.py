@@ -18,6 +18,8 @@ from assistant.domain import Answer
 from assistant.drafting.commands import COMMANDS as DRAFTING_COMMANDS
 from assistant.drafting.commands import add_parsers as add_drafting_parsers
 from assistant.errors import AssistantError, InputError, KnowledgeError
+from assistant.ingest.commands import COMMANDS as INGEST_COMMANDS
+from assistant.ingest.commands import add_parsers as add_ingest_parsers
 from assistant.questionfile import read_question_lines
 from assistant.settings import Settings, get_settings
 
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="校验知识库并列出全部问题")
     add_drafting_parsers(sub)  # draft, handout, quiz
+    add_ingest_parsers(sub)  # ingest, remove
     return parser
 
 
@@ -196,10 +199,18 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_check(_: argparse.Namespace) -> int:
+    from assistant.coverage import coverage_lines
     from assistant.knowledge import load_knowledge
 
-    kb = load_knowledge(get_settings().knowledge_dir)
+    settings = get_settings()
+    # The project's documents and the deployment's own (assistant ingest), as the index will have them.
+    kb = load_knowledge(settings.knowledge_dir, settings.local_knowledge_dir)
     print(f"知识库有效：{len(kb.documents)} 份文件，{len(kb)} 个条文单元，版本 {kb.version}")
+    from assistant.cues import load_yaml
+
+    provinces = list(load_yaml(settings.knowledge_dir / "rules" / "provinces.yaml")["provinces"])
+    for line in coverage_lines(kb, provinces):
+        print(line)
     return 0
 
 
@@ -287,6 +298,7 @@ def _closed_pipe() -> int:
 
 COMMANDS = {"ask": cmd_ask, "index": cmd_index, "serve": cmd_serve, "eval": cmd_eval, "check": cmd_check}
 COMMANDS.update(DRAFTING_COMMANDS)
+COMMANDS.update(INGEST_COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,15 @@ from assistant.knowledge import KnowledgeBase
 from assistant.quotes import best_quote, bigrams
 
 MAX_CITATIONS = 6
+# Which of a province's own tagged units (assistant ingest tags them from the measure's headings) a
+# judgement cites, by verdict and outcome, in order of preference.
+OWN_RULE_TAGS: dict[tuple[Verdict, str | None], tuple[str, ...]] = {
+    (Verdict.NOT_TOLERABLE, None): ("exclusions",),
+    (Verdict.TOLERABLE, "exempt"): ("exemption", "situations"),
+    (Verdict.TOLERABLE, "mitigate"): ("mitigation", "situations"),
+    (Verdict.TOLERABLE, None): ("situations", "exemption"),
+    (Verdict.NEEDS_MORE_FACTS, None): ("situations",),
+}
 
 
 @dataclass
@@ -33,6 +42,13 @@ class Composer:
         self.t: dict[str, Any] = load_yaml(prompts_dir / "templates.yaml")
         self.factor_labels = factor_labels
         self.direct = direct or []
+        # (jurisdiction, tag) → the outermost units carrying the tag (a list's article, not each item).
+        self.tagged: dict[tuple[str, str], list[str]] = {}
+        for unit in kb:
+            parent = kb.units.get(unit.parent_id) if unit.parent_id else None
+            for tag in unit.tags:
+                if parent is None or tag not in parent.tags:
+                    self.tagged.setdefault((unit.jurisdiction, tag), []).append(unit.id)
 
     # -- citations -------------------------------------------------------------------------
     def _family(self, unit: Unit) -> list[Unit]:
@@ -74,10 +90,34 @@ class Composer:
     def refusal(self, kind: str) -> Composed:
         return Composed(self.t["refusal"][kind], [])
 
-    def reference(self, intent: Intent, question: str, hits: list[Hit]) -> Composed:
+    def _own_rule(
+        self, assessment: Assessment, province: str | None, hits: list[Hit], hint: str
+    ) -> Citation | None:
+        """The asker's province's own rule for this verdict ("本省另有规定"): its tagged list of tolerable
+        situations, exclusions, exemptions or mitigations, the one retrieval found first if any."""
+        if province is None:
+            return None
+        outcome = assessment.outcome if assessment.verdict is Verdict.TOLERABLE else None
+        tags = OWN_RULE_TAGS.get((assessment.verdict, outcome)) or OWN_RULE_TAGS.get(
+            (assessment.verdict, None)
+        )
+        for tag in tags or ():
+            listed = self.tagged.get((province, tag), [])
+            found = [h.unit.id for h in hits if h.unit.id in listed or (h.unit.parent_id or "") in listed]
+            for unit_id in [*found, *listed]:
+                citation = self.cite(unit_id, hint)
+                if citation is not None:
+                    return citation
+        return None
+
+    def reference(
+        self, intent: Intent, question: str, hits: list[Hit], province: str | None = None
+    ) -> Composed:
         """Knowledge and procedure questions: the direct answer first when the base says it (see
-        assistant/direct.py), then the clauses that answer them, quoted."""
+        assistant/direct.py), then the clauses that answer them, quoted; the asker's own province's
+        measure before other clauses ("本省另有规定" is answered from its own document first)."""
         lead, citations = self._direct(question)
+        direct = len(citations)
         room = max(4, len(citations) + 2)
         per_parent: dict[str, int] = {}
         for c in citations:
@@ -93,6 +133,9 @@ class Composer:
                 per_parent[parent] = per_parent.get(parent, 0) + 1
             if len(citations) >= room:
                 break
+        if province is not None:  # stable: otherwise in retrieval's order, the direct answer's units first
+            rest = sorted(citations[direct:], key=lambda c: self.kb.units[c.id].jurisdiction != province)
+            citations = citations[:direct] + rest
         intro = self.t["procedure_intro"] if intent is Intent.PROCEDURE else self.t["knowledge_intro"]
         lines = [*lead, intro, *self._cite_lines(citations)]
         headings = [self.kb.units[c.id].heading for c in citations if self.kb.units[c.id].heading]
@@ -150,6 +193,12 @@ class Composer:
                 if citation and citation.id not in {c.id for c in citations}:
                     citations.append(citation)
                 break
+
+        own = self._own_rule(assessment, province, hits, general_hint)
+        if own is not None and own.id not in {c.id for c in citations}:
+            # After the red lines' defining units, so that the cut to MAX_CITATIONS never drops them.
+            first = sum(1 for c in citations if c.id in hint_for)
+            citations.insert(first, own)
 
         # Regulations decide and cases or commentary support: the deciding clauses are read first, and
         # the asker's own province's measure (even as a disclosure) before everything else.

@@ -82,6 +82,9 @@ class Unit:
     type: SourceType
     source_file: str
     jurisdiction: str
+    # What the document's own headings say the unit is (UNIT_TAGS): a province's own situations,
+    # exclusions, exemptions and mitigations, for the assessor to use.
+    tags: tuple[str, ...] = ()
 
     @property
     def parent_id(self) -> str | None:

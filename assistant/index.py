@@ -27,7 +27,7 @@ from typing import Any
 
 from assistant.embedder import Embedder, make_embedder
 from assistant.errors import KnowledgeError, RetrievalError
-from assistant.knowledge import KnowledgeBase, knowledge_files, knowledge_hash, load_knowledge, yaml_problems
+from assistant.knowledge import LOCAL, KnowledgeBase, content_hash, load_knowledge, yaml_problems
 from assistant.lexical import LexicalIndex
 from assistant.settings import Settings
 from assistant.textseg import Tokenizer, tokenize_corpus
@@ -62,7 +62,10 @@ def unit_document(kb: KnowledgeBase, unit_id: str) -> str:
 def expected_state(
     settings: Settings, embedder: Embedder, knowledge_dir: Path | None = None
 ) -> dict[str, Any]:
-    content = knowledge_hash(knowledge_files(knowledge_dir or settings.knowledge_dir))
+    if knowledge_dir is None:  # the files where they live: the project's and the deployment's own
+        content = content_hash(settings.knowledge_dir, settings.local_knowledge_dir)
+    else:  # a build's snapshot, with the deployment's own documents inside it
+        content = content_hash(knowledge_dir)
     backend = f"server:{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "embedded"
     return {
         "format": FORMAT_VERSION,
@@ -159,6 +162,10 @@ def _build(settings: Settings, embedder: Embedder, folder: Path) -> dict[str, An
     snapshot = folder / SNAPSHOT
     # Copied before reading, so that an edit made during the build cannot mix two versions.
     shutil.copytree(settings.knowledge_dir, snapshot, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+    if settings.local_knowledge_dir.is_dir():  # the deployment's own documents (assistant ingest)
+        shutil.copytree(
+            settings.local_knowledge_dir, snapshot / LOCAL, ignore=shutil.ignore_patterns(".*", "__pycache__")
+        )
     problems = yaml_problems(snapshot)
     if problems:
         raise KnowledgeError(f"知识库有 {len(problems)} 处错误", problems)
@@ -209,7 +216,7 @@ def _validated(validate: Validator, folder: Path) -> None:
 def _record_failure(settings: Settings, snapshot: Path, exc: KnowledgeError) -> None:
     """Remember the failed build for /healthz (atomically: workers read it at any moment)."""
     try:
-        content = knowledge_hash(knowledge_files(snapshot)) if snapshot.exists() else None
+        content = content_hash(snapshot) if snapshot.exists() else None
     except OSError:
         content = None
     record = {
@@ -286,7 +293,7 @@ def open_build(settings: Settings, folder: Path | None = None) -> SearchIndex:
         raise RetrievalError("索引的向量模型与当前设置不一致，请运行 `assistant index`。")
     snapshot = folder / SNAPSHOT
     knowledge_dir = snapshot if snapshot.is_dir() else settings.knowledge_dir
-    kb = load_knowledge(knowledge_dir)
+    kb = load_knowledge(knowledge_dir, None if snapshot.is_dir() else settings.local_knowledge_dir)
     if set(unit_ids) != set(kb.units):
         raise RetrievalError("索引与知识库不一致，请运行 `assistant index --rebuild`。")
     tokenizer = Tokenizer(knowledge_dir, settings.data_dir / "cache")

@@ -19,6 +19,11 @@ UNIT_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*
 DOC_FIELDS = ("id", "title", "short_title", "type", "issuer", "date", "status", "jurisdiction", "source")
 UNIT_FIELDS = ("id", "label", "text", "verified")
 STATUSES = {"现行有效", "已修订", "已废止", "未知"}
+# Unit tags, from the headings of a measure (容错情形 / 不予容错情形 / 免责 / 从轻减轻).
+UNIT_TAGS = ("situations", "exclusions", "exemption", "mitigation")
+# Inside a build's snapshot, the deployment's own documents (settings.local_knowledge_dir) are kept
+# apart from the project's, under this folder.
+LOCAL = "local"
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,41 @@ DATA_SUFFIXES = {".yaml", ".txt", ".jsonl"}
 
 
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
-    """Every data file whose change must rebuild the index."""
-    return sorted(p for p in knowledge_dir.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
+    """Every data file of the project's knowledge whose change must rebuild the index (a snapshot's
+    ``local/`` folder, the deployment's own documents, is hashed apart: see ``content_hash``)."""
+    local = knowledge_dir / LOCAL
+    return sorted(
+        p
+        for p in knowledge_dir.rglob("*")
+        if p.is_file() and p.suffix in DATA_SUFFIXES and not p.is_relative_to(local)
+    )
+
+
+def local_dir_of(knowledge_dir: Path, local_dir: Path | None = None) -> Path:
+    """Where the deployment's own documents are: ``local_dir`` if given, else the snapshot's ``local/``."""
+    return local_dir if local_dir is not None else knowledge_dir / LOCAL
+
+
+def content_hash(knowledge_dir: Path, local_dir: Path | None = None) -> str:
+    """The hash of the project's knowledge and the deployment's own documents, the same whether they
+    are read where they live or from a build's snapshot (with no local documents: the project's hash)."""
+    project = knowledge_hash(knowledge_files(knowledge_dir))
+    local = local_dir_of(knowledge_dir, local_dir)
+    own = (
+        sorted(p for p in local.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES)
+        if local.is_dir()
+        else []
+    )
+    if not own:
+        return project
+    return hashlib.sha256(f"{project}+{knowledge_hash(own)}".encode()).hexdigest()
+
+
+def document_files(knowledge_dir: Path, local_dir: Path | None = None) -> list[Path]:
+    """The document files: the project's, then the deployment's own."""
+    local = local_dir_of(knowledge_dir, local_dir) / "docs"
+    own = sorted(local.glob("*.yaml")) if local.is_dir() else []
+    return sorted((knowledge_dir / "docs").glob("*.yaml")) + own
 
 
 class _Mapping(dict[Any, Any]):
@@ -216,6 +254,10 @@ def _parse_units(
             continue
         if not isinstance(raw["verified"], bool):
             _problem(problems, path, where, "verified must be true or false", line)
+        tags = raw.get("tags") or []
+        if not isinstance(tags, list) or any(t not in UNIT_TAGS for t in tags):
+            _problem(problems, path, where, f"tags must be a list of {', '.join(UNIT_TAGS)}", line)
+            tags = []
         unit_type = doc.type
         if raw.get("type") is not None:
             try:
@@ -234,15 +276,18 @@ def _parse_units(
                 type=unit_type,
                 source_file=str(raw.get("source_file") or doc.source_file),
                 jurisdiction=doc.jurisdiction,
+                tags=tuple(str(t) for t in tags),
             )
         )
     return units
 
 
-def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
-    """Load every document; raise KnowledgeError listing every problem found, not just the first."""
+def load_knowledge(knowledge_dir: Path, local_dir: Path | None = None) -> KnowledgeBase:
+    """Load every document, the project's (``knowledge_dir/docs``) and the deployment's own
+    (``local_dir/docs``; by default a snapshot's ``local/docs``); raise KnowledgeError listing every
+    problem found, not just the first."""
     docs_dir = knowledge_dir / "docs"
-    files = sorted(docs_dir.glob("*.yaml"))
+    files = document_files(knowledge_dir, local_dir)
     problems: list[str] = []
     if not files:
         raise KnowledgeError(f"知识库为空：{docs_dir} 下没有文件", [f"{docs_dir}: no documents"])
@@ -278,4 +323,10 @@ def load_knowledge(knowledge_dir: Path) -> KnowledgeBase:
                 _problem(problems, path, unit.id, message, lines.get(unit.id, 1))
     if problems:
         raise KnowledgeError(f"知识库有 {len(problems)} 处错误", problems)
-    return KnowledgeBase(documents=documents, units=units, version=knowledge_hash(files)[:12])
+    local = local_dir_of(knowledge_dir, local_dir) / "docs"
+    project_files = [f for f in files if not f.is_relative_to(local)]
+    own = [f for f in files if f.is_relative_to(local)]
+    version = knowledge_hash(project_files)
+    if own:  # the same version whether read in place or from a build's snapshot
+        version = hashlib.sha256(f"{version}+{knowledge_hash(own)}".encode()).hexdigest()
+    return KnowledgeBase(documents=documents, units=units, version=version[:12])

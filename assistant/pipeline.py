@@ -285,7 +285,7 @@ class Assistant:
         if analysis.refusal:
             composed, verdict = self.composer.refusal(analysis.refusal), Verdict.OUT_OF_SCOPE
         elif analysis.assessment is None:
-            composed = self.composer.reference(intent, analysis.turns[-1], analysis.hits)
+            composed = self.composer.reference(intent, analysis.turns[-1], analysis.hits, analysis.province)
             verdict = Verdict.NOT_APPLICABLE
         else:
             a = analysis.assessment

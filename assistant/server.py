@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.audit import AuditLog
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError
-from assistant.http import admin, api, draft, openai_compat
+from assistant.http import admin, api, draft, ingest, openai_compat
 from assistant.http.common import AppContext, error_response
 from assistant.http.encoding import SafeJSONResponse
 from assistant.http.guard import Guard
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(openai_compat.router(ctx))
     app.include_router(draft.router(ctx))
     app.include_router(admin.router(ctx))
+    app.include_router(ingest.router(ctx))
     app.include_router(callback.router(ctx, wecom, MessageDedupe(state_path(settings))))
 
     @app.get("/", include_in_schema=False)
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         token=settings.api_token,
         max_body_bytes=settings.max_body_bytes,
         allowed_hosts=settings.host_names,
+        path_limits={ingest.UPLOAD_PATH: ingest.upload_body_limit(settings)},
     )
     return app
 

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     )
 
     max_question_chars: int = Field(2000, description="Longest question accepted, in characters.")
+    ingest_max_bytes: int = Field(
+        20 * 1024 * 1024,
+        description="Largest document `assistant ingest` or the admin upload accepts, in bytes.",
+    )
     top_k: int = Field(8, description="Units retrieved per question before assessment.")
 
     @property
@@ -127,6 +131,12 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def local_knowledge_dir(self) -> Path:
+        """The deployment's own documents (``assistant ingest``): under the data dir, so that updating
+        the project never overwrites them; merged with knowledge/docs into every index build."""
+        return self.data_dir / "knowledge"
 
 
 @lru_cache(maxsize=1)

@@ -42,11 +42,14 @@ class Guard:
         token: str | None,
         max_body_bytes: int,
         allowed_hosts: frozenset[str] = frozenset(),
+        path_limits: dict[str, int] | None = None,
     ) -> None:
         self.app = app
         self.token = token.encode() if token else None
         self.max_body = max_body_bytes
         self.hosts = allowed_hosts
+        # Paths whose bodies may be larger (the admin document upload); checked after the token.
+        self.path_limits = path_limits or {}
 
     def _host_allowed(self, scope: Scope) -> bool:
         """Whether the Host header names an allowed host (any, when none are configured). A page
@@ -91,21 +94,22 @@ class Guard:
                 [(b"www-authenticate", b"Bearer")],
             )
             return
+        limit = self.path_limits.get(scope["path"], self.max_body)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_large = int(value) > self.max_body
+                    too_large = int(value) > limit
                 except ValueError:
                     too_large = False  # the server itself rejects a malformed length
                 if too_large:
-                    await send_error(send, 413, "payload_too_large", self._too_large_message(), [])
+                    await send_error(send, 413, "payload_too_large", self._too_large_message(limit), [])
                     return
-        await self.app(scope, self._counting(receive), send)
+        await self.app(scope, self._counting(receive, limit), send)
 
-    def _too_large_message(self) -> str:
-        return f"请求体过大（超过 {self.max_body // 1024} KB）。"
+    def _too_large_message(self, limit: int) -> str:
+        return f"请求体过大（超过 {limit // 1024} KB）。"
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, limit: int) -> Receive:
         seen = 0
 
         async def counted() -> Message:
@@ -113,8 +117,8 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise PayloadTooLarge(self._too_large_message())
+                if seen > limit:
+                    raise PayloadTooLarge(self._too_large_message(limit))
             return message
 
         return counted
