@@ -215,10 +215,14 @@ def _needs_more_facts(
     result.follow_up = _dedupe(result.follow_up)
     asked = [f for f in ask if ask[f] in result.follow_up]
     by_question = cfg["support_units"]["follow_up"]
+    # The article defining each act asked about, then the rule that makes the missing facts decide (问责条例
+    # 第十七条: what would make it tolerable), then the rest: a capped citation list keeps both sides.
+    red_units = [u for r in result.hedged_red_lines for u in r.unit_ids]
     result.support_unit_ids = _dedupe(
-        [u for r in result.hedged_red_lines for u in r.unit_ids]
+        [r.unit_ids[0] for r in result.hedged_red_lines if r.unit_ids]
+        + list(cfg["support_units"]["needs_more_facts"])[::-1]
         + [u for f in asked for u in by_question.get(f, [])]
-        + list(cfg["support_units"]["needs_more_facts"])
+        + red_units
         + rules.criteria_units[:1]
     )
     return _with_province(result, cfg, province)
