@@ -297,3 +297,23 @@ def test_a_partial_recovery_is_a_loss_not_a_remedy(reader: Reader) -> None:
     facts = reader.read([fold("没上会就把六百万借给了那家公司，结果公司垮了，到现在只追回来八十多万。")])
     assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
     assert facts.factors["consequence"].value == "serious"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # ordered to stop, the notice signed for, the work finished anyway
+        "镇里的农家乐项目收到区里的书面通知，要求立即停工整改。但五一马上到了，我们商量后还是把剩下的活干完开业了，没人多拿钱。",
+        # a levy on every household, services held back from those who do not pay
+        "村里修水渠钱不够，每户一律交八百，不交的办证明时先压着，等交了再办，我自己一分没拿。",
+        # minutes of meetings never held, written up with old dates before an inspection
+        "检查组下周来 村里的会议纪要有几次没开 主任让我们先补齐 日期写成开会那天",
+    ],
+)
+def test_defiance_levies_and_backdated_minutes_are_red_lines(assistant: Assistant, story: str) -> None:
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_minutes_mentioned_are_no_objection_recorded(reader: Reader) -> None:
+    facts = reader.read([fold("会议记录有几次没开，书记让我们先补上")])
+    assert "objected" not in facts.circumstances
