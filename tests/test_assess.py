@@ -120,3 +120,22 @@ def test_adding_a_red_line_fact_makes_any_tolerable_story_not_tolerable(
     result = run(text)
     assert result.verdict is Verdict.NOT_TOLERABLE, text
     assert result.red_lines
+
+
+def test_a_rule_not_known_of_is_broken_not_defied() -> None:
+    """景宁's bus: a prohibition the cadres did not know of is no ban defied (a red line only when known)."""
+    from assistant.domain import FactorValue
+    from assistant.reading.facts import Facts
+
+    def facts(intent: str) -> Facts:
+        f = Facts()
+        f.factors["basis"] = FactorValue("prohibited", "县里规定这种车费不能报销")
+        f.factors["intent"] = FactorValue(
+            intent, "后来对账时才发现" if intent == "negligent" else "明知道不能报"
+        )
+        return f
+
+    unknowing = assess(["…"], facts("negligent"), RULES)
+    knowing = assess(["…"], facts("deliberate"), RULES)
+    assert all(r.id != "explicit-ban" for r in unknowing.red_lines)
+    assert any(r.id == "explicit-ban" for r in knowing.red_lines)

@@ -317,3 +317,8 @@ def test_defiance_levies_and_backdated_minutes_are_red_lines(assistant: Assistan
 def test_minutes_mentioned_are_no_objection_recorded(reader: Reader) -> None:
     facts = reader.read([fold("会议记录有几次没开，书记让我们先补上")])
     assert "objected" not in facts.circumstances
+
+
+def test_a_third_partys_failure_to_deliver_is_not_the_cadres_refusal_to_remedy(reader: Reader) -> None:
+    facts = reader.read([fold("一家企业承诺后未按期补齐材料，我们核查时发现后立即责令整改。")])
+    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "not_remedied"

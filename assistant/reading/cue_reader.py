@@ -28,7 +28,7 @@ _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
 THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct", "false_report", "ban"})
 # Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
-THIRD_PARTY_VALUES = frozenset({"deliberate"})
+THIRD_PARTY_VALUES = frozenset({"deliberate", "not_remedied"})
 FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
 
 
@@ -112,9 +112,10 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 continue  # a denied cue with no stated opposite says nothing either way
             if asks_classification(text, hit.start):
                 continue  # "会不会算故意", "这种算在探索吧": the question names a category, not a fact
-            if rule.value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
-                continue  # "企业是用伪造的土地证骗的担保": the third party's intent, not the subject's
             value = rule.negated if hit.negated and rule.negated else rule.value
+            if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
+                # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
+                continue
             by_factor.setdefault(rule.factor, []).append((hit, rule, value))
     disputed: dict[str, str] = {}
     for factor, hits in by_factor.items():
