@@ -170,3 +170,11 @@ def test_a_long_account_is_a_story_whatever_its_closing_question(assistant: Assi
         "如果我们把多拿的钱退回去，一般是什么程序？"
     )
     assert assistant.ask(text).intent is Intent.SCENARIO
+
+
+def test_a_thin_story_asking_whether_it_counts_is_a_story(assistant: Assistant) -> None:
+    for text in (
+        "我们科室组织了一次团建，去山里的农家乐住了一晚，这算公款旅游吗？",
+        "给敬老院买的慰问品，是从一个村干部开的小店买的，这有问题吗？",
+    ):
+        assert assistant.ask(text).intent is Intent.SCENARIO, text

@@ -322,3 +322,8 @@ def test_minutes_mentioned_are_no_objection_recorded(reader: Reader) -> None:
 def test_a_third_partys_failure_to_deliver_is_not_the_cadres_refusal_to_remedy(reader: Reader) -> None:
     facts = reader.read([fold("一家企业承诺后未按期补齐材料，我们核查时发现后立即责令整改。")])
     assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "not_remedied"
+
+
+def test_a_negated_noun_phrase_does_not_deny_the_act_that_follows(reader: Reader) -> None:
+    facts = reader.read([fold("院长让医生给一些其实没住院的老人办了挂床住院，走了医保报销")])
+    assert "fraud" in facts.violations and not facts.violations["fraud"].hedged
