@@ -73,7 +73,7 @@ _CLASSIFY = re.compile(
 )
 
 
-_QUESTION = re.compile(r"[吗么嘛？?]")
+_QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是")
 
 
 def actor(text: str, hit: CueHit, family: str) -> str:
