@@ -178,3 +178,9 @@ def test_a_thin_story_asking_whether_it_counts_is_a_story(assistant: Assistant) 
         "给敬老院买的慰问品，是从一个村干部开的小店买的，这有问题吗？",
     ):
         assert assistant.ask(text).intent is Intent.SCENARIO, text
+
+
+def test_asking_who_receives_an_application_is_not_a_drafting_request(assistant: Assistant) -> None:
+    answer = assistant.ask("在浙江，容错由谁来认定？干部本人能不能主动提出容错申请？")
+    assert answer.intent is Intent.PROCEDURE
+    assert assistant.ask("帮我写一份容错申请书，事由是去年汛期先抢修后补手续").intent is Intent.DRAFTING
