@@ -118,7 +118,12 @@ def assess(
     shown = len(
         {factors[f].evidence for f in set(supported)} | {facts.circumstances[c] for c in circumstances}
     )
-    if any(c in facts.circumstances for c in cfg["tolerable"].get("decisive_circumstances", [])):
+    # An objection settles the objector's part; in a story of one person deciding alone ("李某明确反对，
+    # 黄某随后个人决定…") the objector is not the one who decided, so it settles nothing for the decider.
+    alone = factors["process"].value == "unilateral" and not factors["process"].hedged
+    if not alone and any(
+        c in facts.circumstances for c in cfg["tolerable"].get("decisive_circumstances", [])
+    ):
         shown += 1
     consequence = factors["consequence"]
     harmless = (

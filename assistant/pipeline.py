@@ -250,7 +250,7 @@ class Assistant:
         """The offline reading of ``turns`` (normalised) combined with a model's reading of them (the
         factor prompt's JSON; ``restore`` unmasks its spans): only items in the user's words count."""
         model = reading_facts(turns, reading, self.rules, restore, normalise=self._normalise_words)
-        return combine(self.reader.read(turns), model)
+        return combine(self.reader.read(turns), model, self.rules.dominant)
 
     def reassess(
         self, analysis: Analysis, reading: Mapping[str, Any], restore: Callable[[str], str] = lambda s: s
@@ -263,7 +263,7 @@ class Assistant:
         model = reading_facts(analysis.turns, reading, self.rules, restore, normalise=self._normalise_words)
         if not model.items:
             return None
-        facts = combine(self.reader.read(analysis.turns), model)
+        facts = combine(self.reader.read(analysis.turns), model, self.rules.dominant)
         # The user's confirmations override both readings.
         self._apply(facts, analysis.confirmed)
         assessment = assess(analysis.turns, facts, self.rules, analysis.province)

@@ -139,3 +139,16 @@ def test_a_rule_not_known_of_is_broken_not_defied() -> None:
     knowing = assess(["…"], facts("deliberate"), RULES)
     assert all(r.id != "explicit-ban" for r in unknowing.red_lines)
     assert any(r.id == "explicit-ban" for r in knowing.red_lines)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # someone else's objection settles nothing for the one who then decided alone
+        "乡长在会上明确反对，书记随后不经集体研究，个人决定把镇办厂房低价租给外地老板，集体损失两百多万。",
+        # feeling short of time is no emergency
+        "那个招商项目是我拍板定的，没上会，当时觉得时间来不及，结果企业跑了，垫付的八百万没收回来。",
+    ],
+)
+def test_a_one_man_decision_with_a_loss_is_never_tolerable(story: str) -> None:
+    assert run(story).verdict is not Verdict.TOLERABLE

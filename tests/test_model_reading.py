@@ -135,3 +135,24 @@ def test_eval_reader_llm_combines_the_recorded_reading_with_the_rules(assistant:
             if reader == "llm" and any(f.get("kind") == "factor" for f in p.answer.reading):
                 assert {f["reader"] for f in p.answer.reading} <= {"rules", "model", "llm"}
     assert right["llm"] >= right["rules"]
+
+
+def test_what_the_teller_states_stands_against_what_others_report_unless_a_red_flag() -> None:
+    from assistant.domain import FactorValue
+    from assistant.reading.facts import Facts
+
+    def reading(**values: tuple[str, bool]) -> Facts:
+        facts = Facts()
+        for name, (value, hedged) in values.items():
+            facts.factors[name] = FactorValue(value, value, hedged)
+        return facts
+
+    dominant = {"motive": "private"}
+    # an auditor's claim of a one-man decision against the teller's account of a collective one
+    combined = combine(
+        reading(process=("unilateral", True)), reading(process=("collective", False)), dominant
+    )
+    assert combined.factors["process"].value == "collective" and "process" not in combined.doubts
+    # a rumour of gain against a stated denial stays to be confirmed
+    combined = combine(reading(motive=("private", True)), reading(motive=("public", False)), dominant)
+    assert "motive" in combined.doubts

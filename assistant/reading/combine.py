@@ -7,7 +7,9 @@ items are verified and weighed by ``reading.recorded``):
 - both read the same value → established (stated if either reading is stated);
 - one reads a fact and the other nothing → that reading stands, with its certainty;
 - they read different values of a factor (gain vs no gain, collective vs one-man …) → the factor is in
-  doubt: no red line rests on it and the decisive question is asked (needs more facts);
+  doubt: no red line rests on it and the decisive question is asked (needs more facts); except that what
+  the teller states stands against what others report, unless the report is a red flag (the factor's
+  dominant value), which stays to be confirmed — as in the offline reading;
 - a named violation or a red flag either reader read in the teller's own words is never cleared by the
   other reader: violations are the union of both readings, and the rules' red flags stay as read.
 """
@@ -15,12 +17,13 @@ items are verified and weighed by ``reading.recorded``):
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from assistant.domain import FACTOR_NAMES, FactorValue
 from assistant.reading.facts import Facts, Sighting
 
 
-def combine(offline: Facts, model: Facts) -> Facts:
+def combine(offline: Facts, model: Facts, dominant: Mapping[str, str] | None = None) -> Facts:
     """A new Facts: ``offline`` (the rule reader and clause model) completed and checked by ``model``."""
     out = dataclasses.replace(
         offline,
@@ -45,6 +48,10 @@ def combine(offline: Facts, model: Facts) -> Facts:
             stated = not ours.hedged or not theirs.hedged
             evidence = ours.evidence if not ours.hedged or theirs.hedged else theirs.evidence
             out.factors[name] = FactorValue(ours.value, evidence, not stated)
+        elif ours.hedged and not theirs.hedged and ours.value != (dominant or {}).get(name):
+            # What others report against what the teller states: the teller's statement stands, as in the
+            # offline reading (a rumoured red flag, the factor's dominant value, stays to be confirmed).
+            out.factors[name] = theirs
         else:
             # The readers disagree: the factor is shown as the rules read it but decides nothing until
             # the question is answered (a doubt carries no red line and asks for the fact).
