@@ -8,6 +8,7 @@ original. Altered wording is never put in quotation marks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -258,4 +259,6 @@ def make_quiz(kb: KnowledgeBase, prompts_dir: Path, n: int = 10, seed: int | Non
         used.add(unit_id)
         stems.add(question.stem)
         questions.append(question)
-    return Quiz(seed, questions)
+    # Printed by kind (单选题, then 判断题): numbered in that order, so a paper reads 1, 2, 3 … down the page.
+    ordered = [q for q in questions if q.kind == "choice"] + [q for q in questions if q.kind != "choice"]
+    return Quiz(seed, [dataclasses.replace(q, number=i) for i, q in enumerate(ordered, 1)])
