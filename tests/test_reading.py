@@ -210,6 +210,15 @@ def test_the_gold_reader_measures_the_decision_layer_on_the_labelled_facts(assis
     answer = predict(banned, assistant, reader="gold").answer
     assert answer is not None and answer.verdict is Verdict.NOT_TOLERABLE
     assert any(c.id.startswith("ccp-discipline-2023:117") for c in answer.citations)
+    # an article that defines a red line but no named act (不履行职责) states that red line
+    neglect = EvalItem(
+        id="G3",
+        verdict=Verdict.NOT_TOLERABLE,
+        factors={"motive": "public"},
+        violations=("public-sanctions-law-2020:39.2",),
+        **base,  # type: ignore[arg-type]
+    )
+    assert predict(neglect, assistant, reader="gold").verdict == "not_tolerable"
 
 
 def test_a_replayed_reading_counts_only_what_the_story_says(assistant: Assistant, tmp_path: Path) -> None:

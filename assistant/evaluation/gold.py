@@ -40,6 +40,12 @@ def gold_facts(item: EvalItem, rules: Rules) -> Facts:
         family = _family(article, rules)
         if family and family not in facts.violations:
             facts.violations[family] = Sighting(item.question, False, "subject", "gold")
+        elif family is None:
+            # An article no named act defines but a red line does (政务处分法第三十九条第二项 不履行职责):
+            # the label states that red line.
+            for red in rules.red_lines:
+                if any(u == article or u.startswith(article + ".") for u in red.units) and red.patterns:
+                    facts.red_cues.setdefault(red.id, (item.question, False))
     # The labels give values and acts, not the story's own doubts ("到底有没有利益往来谁也说不准") or the
     # kind of situation it tells (an objection overruled, an unforeseeable cause): those are read from its
     # words, as the decision would see them with any reader.
