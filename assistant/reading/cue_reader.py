@@ -228,8 +228,8 @@ def read_turns(turns: list[str], rules: Rules) -> Facts:
 
 
 def _factors_from_acts(facts: Facts, rules: Rules) -> None:
-    """An act stated of the person asked about states what its nature implies ("周末开公车去钓鱼": a
-    private benefit; "连夜把台账补上了": deliberate), where nothing else in the story speaks to that factor."""
+    """An act stated of the person asked about states what its nature implies (violations.yaml `implies`:
+    "周末开公车去钓鱼" is a private benefit), where nothing else in the story speaks to that factor."""
     implies = {v.id: v.implies for v in rules.violations}
     for name, seen in facts.violations.items():
         if seen.hedged or seen.actor != "subject" or seen.reader != "rules":
