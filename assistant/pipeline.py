@@ -19,6 +19,7 @@ from assistant.index import SearchIndex, open_index
 from assistant.intent import IntentClassifier, Provinces
 from assistant.layout import Layout
 from assistant.normalize import normalize_question
+from assistant.numerals import chinese_number
 from assistant.reading import Facts, Reader
 from assistant.reading.combine import combine
 from assistant.reading.recorded import reading_facts
@@ -37,39 +38,6 @@ _ARTICLE = re.compile(
 # The statement has exactly three distinctions; a "fourth" is asked for to make the assistant invent one.
 _NTH_DISTINCTION = re.compile(r"第([四五六七八九十]|\d+)个[“\"]?区分开来")
 STREAM_CHUNK = 24
-_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def chinese_number(text: str) -> int | None:
-    """第十七条 → 17; 第一百零二条 → 102; digits pass through."""
-    if text.isdigit():
-        return int(text)
-    total, current = 0, 0
-    for ch in text:
-        if ch in _DIGITS:
-            current = _DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 class Assistant:

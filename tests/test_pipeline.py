@@ -6,7 +6,8 @@ import pytest
 
 from assistant.domain import Intent, Verdict
 from assistant.errors import InputError
-from assistant.pipeline import Assistant, Conversation, chinese_number
+from assistant.numerals import chinese_number
+from assistant.pipeline import Assistant, Conversation
 
 DECIDED_BY = "谁追责问责、谁认定容错"
 

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.ingest.extract import Extracted, IngestError
+from assistant.numerals import chinese_number
 
 NUM = "零〇一二三四五六七八九十百千两"
 ARTICLE_RE = re.compile(rf"^第([{NUM}]+|\d+)条[\s\u3000]*")
@@ -71,35 +72,6 @@ class Structure:
     units: list[ParsedUnit]
     kind: str  # articles | outline | paragraphs
     context: list[str]
-
-
-def chinese_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20, 一百零三 → 103; Arabic digits as they are."""
-    if text.isdigit():
-        return int(text)
-    digits = {
-        "零": 0,
-        "〇": 0,
-        "一": 1,
-        "二": 2,
-        "两": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-    }
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char in "十百千":
-            scale = {"十": 10, "百": 100, "千": 1000}[char]
-            total += (current or 1) * scale
-            current = 0
-    return total + current
 
 
 def tag_of(text: str) -> str | None:
