@@ -96,9 +96,10 @@ def is_fresh(settings: Settings, embedder: Embedder) -> bool:
 
 
 @contextmanager
-def _build_lock(settings: Settings) -> Iterator[None]:
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / ".lock", "w") as handle:
+def folder_lock(folder: Path) -> Iterator[None]:
+    """One process at a time in ``folder`` (an index being built, a knowledge folder being written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -126,7 +127,7 @@ def build_index(settings: Settings, force: bool = False, validate: Validator | N
     Assistant on it); if it raises, or the knowledge does not load, the build is discarded, the
     failure recorded (``read_failure``) and a KnowledgeError raised: the current index stays."""
     embedder = make_embedder(settings)
-    with _build_lock(settings):
+    with folder_lock(settings.index_dir):
         if not force and is_fresh(settings, embedder):
             manifest = read_manifest(settings)
             assert manifest is not None

@@ -10,7 +10,6 @@ what they were. One change at a time (a lock file in the folder).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import KnowledgeError
+from assistant.index import folder_lock
 from assistant.ingest.document import (
     Metadata,
     check_exact,
@@ -100,17 +100,6 @@ def _check_id(doc_id: str, settings: Settings, replace: bool) -> None:
         raise IngestError(f"没有可替换的文件 {doc_id}：请去掉 --replace。")
 
 
-@contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
-    settings.local_knowledge_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.local_knowledge_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
@@ -159,7 +148,7 @@ def _check_and_rebuild(settings: Settings, rebuild: Rebuild) -> dict[str, Any]:
 def add(prepared: Prepared, settings: Settings, rebuild: Rebuild) -> dict[str, Any]:
     """Write the document, check the base and rebuild the index (``rebuild``); undone on any failure."""
     doc_path, source_path = _paths(settings, prepared.doc_id)
-    with _locked(settings):
+    with folder_lock(settings.local_knowledge_dir):
         _check_id(prepared.doc_id, settings, prepared.replace)  # another upload may have taken the id
         with _undo_on_failure(settings, (doc_path, source_path)):
             _write(source_path, prepared.source_text)
@@ -170,7 +159,7 @@ def add(prepared: Prepared, settings: Settings, rebuild: Rebuild) -> dict[str, A
 def remove(doc_id: str, settings: Settings, rebuild: Rebuild) -> dict[str, Any]:
     """Remove a document added by ingest (never one of the project's) and rebuild the index."""
     doc_path, source_path = _paths(settings, doc_id)
-    with _locked(settings):
+    with folder_lock(settings.local_knowledge_dir):
         if not doc_path.exists():
             if (settings.knowledge_dir / "docs" / f"{doc_id}.yaml").exists():
                 raise IngestError(f"{doc_id} 是项目自带的文件，不能用 remove 删除。")
