@@ -12,20 +12,9 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.console import cli
 
 QUESTION = "为了赶汛期没走政府采购就先找人修了闸门，事后补了手续，能容错吗"
-
-
-def cli(args: list[str], data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="module")

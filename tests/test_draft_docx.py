@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +14,8 @@ from docx.oxml.ns import qn
 from assistant.drafting import Draft, draft
 from assistant.drafting.docx import ANNEX_HEADING, to_docx
 from assistant.errors import InputError
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.console import cli
 
 CASES = {
     "exempt": "为了赶汛期抢修闸门，经局党委集体研究，没走政府采购先施工，事后补办了手续，没人拿好处",
@@ -121,14 +119,6 @@ def test_docx_path_must_end_in_docx(
 
 
 # -- the command line -------------------------------------------------------------------
-
-
-def cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120,
-    )  # fmt: skip
 
 
 def test_cli_draft_prints_the_text_and_writes_the_docx(

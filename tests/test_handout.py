@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +13,14 @@ from docx.oxml.ns import qn
 from assistant.drafting.handout import Item, citation_line, read_questions
 from assistant.drafting.markdown import escape
 from assistant.errors import InputError
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.console import cli
 
 QUESTIONS = [
     "“三个区分开来”是什么？",
     "为了赶汛期没走政府采购就先找人修了闸门，事后补了手续，能容错吗",
     "村主任修村道时收了施工方两万块辛苦费，能容错吗",
 ]
-
-
-def cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=180,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +63,7 @@ def test_cli_handout_markdown_has_every_answer_and_citation(
     settings: Settings, assistant: Any, questions_file: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "handout.md"
-    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir)
+    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir, timeout=180)
     assert result.returncode == 0, result.stderr
     assert "3 个问题" in result.stdout
     text = out.read_text(encoding="utf-8")
@@ -98,7 +88,7 @@ def test_cli_handout_docx_opens_in_official_layout(
     settings: Settings, assistant: Any, questions_file: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "handout.docx"
-    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir)
+    result = cli(["handout", str(questions_file), "--out", str(out)], settings.data_dir, timeout=180)
     assert result.returncode == 0, result.stderr
     document = docx.Document(str(out))
     texts = [p.text for p in document.paragraphs]
@@ -126,6 +116,8 @@ def test_markdown_prints_the_sources_own_asterisks() -> None:
     ],
 )
 def test_cli_handout_bad_input_exits_2(settings: Settings, questions_file: Path, args: list[str]) -> None:
-    result = cli([a.replace("{questions}", str(questions_file)) for a in args], settings.data_dir)
+    result = cli(
+        [a.replace("{questions}", str(questions_file)) for a in args], settings.data_dir, timeout=180
+    )
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

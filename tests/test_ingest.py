@@ -4,9 +4,6 @@ the knowledge spec; bad input gets a Chinese message and leaves the base and the
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +14,7 @@ from assistant.ingest.extract import IngestError
 from assistant.ingest.store import Prepared, add, prepare
 from assistant.knowledge import load_knowledge
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.console import cli
 from tests.ingest_files import MIANYANG_TITLE, docx_bytes, mianyang_paragraphs, pdf_bytes, scanned_pdf_bytes
 
 MIANYANG = "mianyang-tolerance-2018"
@@ -190,18 +188,6 @@ def test_a_failed_check_leaves_the_base_and_index_as_they_were(tmp_path: Path) -
     assert read_manifest(settings) == before
 
 
-def _cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=PROJECT_ROOT,
-        timeout=300,
-    )
-
-
 @pytest.mark.integration
 def test_ingest_then_a_question_from_that_province_cites_it(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
@@ -218,20 +204,20 @@ def test_ingest_then_a_question_from_that_province_cites_it(tmp_path: Path) -> N
     ]
     ingest += ["--jurisdiction", "湖南省", "--type", "regulation", "--date", "2024-03-01"]
 
-    dry = _cli([*ingest, "--dry-run"], data_dir)
+    dry = cli([*ingest, "--dry-run"], data_dir, timeout=300)
     assert dry.returncode == 0, dry.stderr
     assert "hunan-city-2024:3.2\t第三条第（二）项\t不予容错\t上级明令禁止后仍然我行我素的。" in dry.stdout
     assert not (data_dir / "knowledge" / "docs").exists()
 
-    added = _cli(ingest, data_dir)
+    added = cli(ingest, data_dir, timeout=300)
     assert added.returncode == 0, added.stderr
     assert (data_dir / "knowledge" / "docs" / "hunan-city-2024.yaml").is_file()
     manifest = json.loads((data_dir / "index" / "current" / "manifest.json").read_text(encoding="utf-8"))
-    answer = json.loads(_cli(question, data_dir).stdout)
+    answer = json.loads(cli(question, data_dir, timeout=300).stdout)
     cited = [c["id"] for c in answer["citations"]]
     assert cited[0].startswith("hunan-city-2024:3"), cited  # the province's own document first
 
-    check = _cli(["check"], data_dir)
+    check = cli(["check"], data_dir, timeout=300)
     assert (
         check.returncode == 0
         and "湖南：" in check.stdout
@@ -239,20 +225,20 @@ def test_ingest_then_a_question_from_that_province_cites_it(tmp_path: Path) -> N
     )
 
     # Bad input: a clear message, exit 2, and the base and the index stay as they were.
-    again = _cli(ingest, data_dir)
+    again = cli(ingest, data_dir, timeout=300)
     assert again.returncode == 2 and "已存在" in again.stderr and "Traceback" not in again.stderr
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(scanned_pdf_bytes())
-    scanned = _cli(["ingest", str(scan), *ingest[2:]], data_dir)
+    scanned = cli(["ingest", str(scan), *ingest[2:]], data_dir, timeout=300)
     assert scanned.returncode == 2 and "扫描件" in scanned.stderr
     assert (
         json.loads((data_dir / "index" / "current" / "manifest.json").read_text(encoding="utf-8")) == manifest
     )
-    assert json.loads(_cli(question, data_dir).stdout)["citations"][0]["id"] == cited[0]
+    assert json.loads(cli(question, data_dir, timeout=300).stdout)["citations"][0]["id"] == cited[0]
 
-    removed = _cli(["remove", "hunan-city-2024"], data_dir)
+    removed = cli(["remove", "hunan-city-2024"], data_dir, timeout=300)
     assert removed.returncode == 0, removed.stderr
-    after = json.loads(_cli(question, data_dir).stdout)
+    after = json.loads(cli(question, data_dir, timeout=300).stdout)
     assert not any(c["doc_id"] == "hunan-city-2024" for c in after["citations"])
 
 

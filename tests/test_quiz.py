@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,8 @@ import pytest
 from assistant.drafting.quiz import FALSE, LETTERS, TRUE, Quiz, make_quiz
 from assistant.errors import InputError
 from assistant.knowledge import KnowledgeBase, load_knowledge
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.console import cli
 
 QUOTED = re.compile(r"“([^“”]+)”")
 
@@ -103,14 +101,6 @@ def test_markdown_has_questions_then_the_key(big: Quiz) -> None:
 def test_out_of_range_counts_are_input_errors(kb: KnowledgeBase, settings: Settings, n: int) -> None:
     with pytest.raises(InputError):
         make_quiz(kb, settings.prompts_dir, n=n)
-
-
-def cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120,
-    )  # fmt: skip
 
 
 def test_cli_quiz_is_deterministic_and_writes_json(settings: Settings, tmp_path: Path) -> None:
