@@ -121,14 +121,14 @@ def find_cues(
     patterns: list[re.Pattern[str]],
     lang: Language,
     inner_negation: bool = False,
-    acts: bool | None = None,
+    acts: bool = False,
 ) -> list[CueHit]:
     """Every match of the patterns in text, each marked negated/hedged by its own clause.
 
     ``inner_negation``: the patterns carry no negation of their own (the violation lexicon), so a
     negator inside a match denies it ("村干部没人入股分钱" matches "干部…入股").
     ``acts``: the patterns name acts (violations, red lines), which doubt later in the sentence reaches
-    too; by default, the violation lexicon."""
+    too."""
     hits: list[CueHit] = []
     for pattern in patterns:
         for m in pattern.finditer(text):
@@ -161,7 +161,7 @@ def find_cues(
             hedged = (
                 asks
                 or bool(_FACT_QUESTION.search(near))
-                or hedged_at(text, left, right, m.start(), lang, inner_negation if acts is None else acts)
+                or hedged_at(text, left, right, m.start(), lang, acts)
             )
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)

@@ -185,7 +185,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
 
 def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
     for rule in rules.violations:
-        hits = find_cues(text, rule.patterns, rules.language, inner_negation=True)
+        hits = find_cues(text, rule.patterns, rules.language, inner_negation=True, acts=True)
         if not hits:
             continue
         # "这算公车私用吗": a question whether the story counts as an act names the act only to ask.
