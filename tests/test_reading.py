@@ -348,3 +348,15 @@ def test_a_third_partys_failure_to_deliver_is_not_the_cadres_refusal_to_remedy(r
 def test_a_negated_noun_phrase_does_not_deny_the_act_that_follows(reader: Reader) -> None:
     facts = reader.read([fold("院长让医生给一些其实没住院的老人办了挂床住院，走了医保报销")])
     assert "fraud" in facts.violations and not facts.violations["fraud"].hedged
+
+
+def test_not_foreseeing_an_outside_event_is_no_state_of_mind(reader: Reader) -> None:
+    facts = reader.read([fold("我们引导农户种大蒜，没想到第二年大蒜价格断崖式下跌，农户亏了不少。")])
+    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "negligent"
+    facts = reader.read([fold("我是真没想到会出这么大的事，当时只是图省事。")])
+    assert facts.factors["intent"].value == "negligent"
+
+
+def test_going_ahead_to_sort_it_out_later_is_knowing(reader: Reader) -> None:
+    facts = reader.read([fold("规划许可还没下来，我想着先干起来再说，就让施工队进场了。")])
+    assert facts.factors["intent"].value == "deliberate"
