@@ -129,6 +129,15 @@ def assess(
     harmless = (
         consequence.value == "minor" and not consequence.hedged and "consequence" not in facts.model_read
     )
+    # A harm left unremedied ("一拖就是三年，村民到现在只拿到一半") is no failure to exempt yet: what was
+    # done about it, and why, is asked first (the measures exclude 不积极整改、消除影响).
+    blocked = [
+        f
+        for f, bad in rules.tolerable_blocks.items()
+        if factors[f].value in bad.values and not factors[f].hedged and not bad.unless.search(factors[f].evidence)
+    ]
+    if blocked:
+        facts.doubts.update({f: factors[f].evidence for f in blocked if f not in facts.doubts})
     if hedged or facts.doubts or not shown or (not public and shown + harmless < 2):
         return _needs_more_facts(result, facts, rules, province, public, bool(supported or circumstances))
     result.verdict = Verdict.TOLERABLE

@@ -55,6 +55,15 @@ class Circumstance:
     patterns: list[re.Pattern[str]]
 
 
+@dataclass(frozen=True)
+class ToleranceBlock:
+    """A stated factor value that keeps a story from being tolerable until it is explained, unless its
+    words say it could not have been otherwise (verdict.yaml `tolerable.blocked_by`)."""
+
+    values: frozenset[str]
+    unless: re.Pattern[str]
+
+
 @dataclass
 class Rules:
     """Everything the assessor reads from knowledge/rules."""
@@ -70,6 +79,7 @@ class Rules:
     verdict: dict[str, Any]
     criteria_units: list[str]
     violations: list[ViolationRule]
+    tolerable_blocks: dict[str, ToleranceBlock]
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Rules:
@@ -89,6 +99,20 @@ class Rules:
                     )
                 )
         red = load_yaml(rules_dir / "red_lines.yaml")["red_lines"]
+        violations = load_yaml(rules_dir / "violations.yaml")
+        # Word groups a cue names as {group} ("{relative}"): one list of how cadres name kin, not one per cue.
+        groups = {str(k): f"(?:{v})" for k, v in (violations.get("words") or {}).items()}
+
+        def expand(cues: list[str]) -> list[str]:
+            out = []
+            for cue in cues:
+                for name, alternation in groups.items():
+                    cue = cue.replace("{" + name + "}", alternation)
+                if unknown := re.search(r"\{[a-z_]+\}", cue):
+                    raise ValueError(f"violations.yaml: no word group {unknown.group(0)}")
+                out.append(cue)
+            return out
+
         verdict = load_yaml(rules_dir / "verdict.yaml")
         return cls(
             language=Language.load(knowledge_dir),
@@ -120,11 +144,15 @@ class Rules:
                     key,
                     v["name"],
                     tuple(v["units"]),
-                    compile_cues(v["cues"]),
+                    compile_cues(expand(v["cues"])),
                     bool(v.get("red_line", True)),
                     re.compile(v["anchors"]) if v.get("anchors") else None,
                     tuple((str(k), str(x)) for k, x in (v.get("implies") or {}).items()),
                 )
-                for key, v in load_yaml(rules_dir / "violations.yaml")["violations"].items()
+                for key, v in violations["violations"].items()
             ],
+            tolerable_blocks={
+                factor: ToleranceBlock(frozenset(b["values"]), re.compile(b["unless"]))
+                for factor, b in (verdict["tolerable"].get("blocked_by") or {}).items()
+            },
         )
