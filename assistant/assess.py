@@ -78,7 +78,15 @@ def assess(
     firm, hedged = named_firm + firm, named_hedged + hedged
     if "lawfulness" in facts.doubts:
         # "是否符合政策尚未查清": an act the story names is asked about; stated red-flag facts still decide.
-        asked = [r for r in firm if r.id.startswith("violation:") or r.id in facts.red_cues]
+        # A red flag read from the very words that doubt it ("不知道是故意规避招标还是…") is asked about too.
+        doubt = facts.doubts["lawfulness"]
+        asked = [
+            r
+            for r in firm
+            if r.id.startswith("violation:")
+            or r.id in facts.red_cues
+            or any(part and (part in doubt or doubt in part) for part in r.evidence.split("；"))
+        ]
         firm, hedged = [r for r in firm if r not in asked], asked + hedged
     cfg = rules.verdict
     ask = cfg["follow_up"]

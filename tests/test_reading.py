@@ -360,3 +360,57 @@ def test_not_foreseeing_an_outside_event_is_no_state_of_mind(reader: Reader) -> 
 def test_going_ahead_to_sort_it_out_later_is_knowing(reader: Reader) -> None:
     facts = reader.read([fold("规划许可还没下来，我想着先干起来再说，就让施工队进场了。")])
     assert facts.factors["intent"].value == "deliberate"
+
+
+def test_a_demand_to_rectify_is_no_refusal(reader: Reader) -> None:
+    facts = reader.read([fold("审计说我们多给了三十三万，现在审计要求整改，我们正在跟业主商量怎么处理")])
+    assert "rectify" not in facts.violations
+
+
+def test_a_rule_changed_after_the_act_is_no_ban_defied(assistant: Assistant) -> None:
+    story = (
+        "管委会按当时的文件跟企业签了协议，投产后返还一部分土地出让金当奖励。结果今年上头清理违规招商优惠政策，"
+        "这种返还不准搞了。协议是主任办公会定的，我们跟企业没有任何私人关系。会追责吗"
+    )
+    assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
+
+
+def test_half_recovered_is_not_remedied(reader: Reader) -> None:
+    facts = reader.read([fold("结果去年他被外地挖走了，补贴只追回来一半，违约那一半正在起诉。")])
+    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+
+
+def test_a_gangs_forgery_is_not_the_clerks_act(assistant: Assistant) -> None:
+    story = (
+        "我们窗口的小刘按规定审核了登记材料，就给发了执照。后来公安查出来那套材料是专业造假团伙伪造的。"
+        "小刘跟那家公司没任何关系，也没收过一分钱。"
+    )
+    assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
+
+
+def test_an_anonymous_letter_reports_rather_than_states(reader: Reader) -> None:
+    facts = reader.read([fold("最近有人往县纪委写匿名信，说我收了设备商的回扣，纪委还没找我。")])
+    assert facts.violations["bribe"].hedged
+
+
+def test_not_knowing_which_of_two_it_was_is_asked(assistant: Assistant) -> None:
+    story = "查账发现有个维修工程拆成了三个合同 每个都低于招标限额 不知道是故意规避招标还是本来就是三个独立项目"
+    assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+def test_harm_left_unremedied_is_not_exempted(assistant: Assistant) -> None:
+    story = (
+        "乡长在党政联席会上提出先把征地补偿款调去付园区道路工程款，大家都同意了，也没人往自己兜里装钱。"
+        "结果一拖就是三年，很多村民到现在只拿到一半。"
+    )
+    assert assistant.ask(story).verdict is not Verdict.TOLERABLE
+
+
+def test_money_spent_on_its_purpose_is_no_embezzlement(reader: Reader) -> None:
+    facts = reader.read([fold("我镇经镇党委会研究，利用扶贫资金在村集体屋顶建设分布式光伏电站。")])
+    assert "embezzle" not in facts.violations
+
+
+def test_word_groups_name_kin_once_for_every_cue(reader: Reader) -> None:
+    facts = reader.read([fold("额们村的文书把危房改造的补助款给他丈母娘家报上了，人家那房子一点都不危。")])
+    assert "masses" in facts.violations and not facts.violations["masses"].hedged

@@ -18,11 +18,15 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 # 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
 _THIRD_PARTY = re.compile(
     r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
-    r"|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘|项目经理|监理"
+    r"|团伙|不法分子|它(?!们)|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘|项目经理|监理"
 )
 _SUBJECT = re.compile(
     r"我|他(?!们)|她(?!们)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
 )
+# "那套材料是专业造假团伙伪造的": the act's doer named after it, as the one who did it.
+_DONE_BY_THIRD = re.compile(r"[^,，。；;]{0,16}(是|被|由)[^,，。；;]{0,8}(" + _THIRD_PARTY.pattern + r")[^,，。；;]{0,6}(伪造|造假|编造|做|弄|提供|虚构|篡改|骗)")
+# "专业造假团伙": the act's word naming the third party that does it.
+_DOER_NOUN = re.compile(r"(伪造|造假|诈骗|骗保|骗贷|骗补)(的)?(团伙|分子|公司|企业|中介|机构)")
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
@@ -38,7 +42,7 @@ def third_party_actor(text: str, position: int) -> bool:
     for m in _SENTENCE.finditer(text, 0, position):
         start = m.end()
     sentence = text[start:position]
-    if _DECEIVED.search(text[start : position + 12]):
+    if _DECEIVED.search(text[start : position + 12]) or _DONE_BY_THIRD.match(text, position) or _DOER_NOUN.match(text, position):
         return True
     # A clause that names the subject as its own actor is the subject's ("开发商说…，我知道按规定…必须…");
     # a clause naming no actor takes the sentence's first ("老板…另搭了个棚，故意用货堆挡着").
