@@ -73,6 +73,11 @@ def assess(
         hit = next((m for p in patterns if (m := p.search(story))), None)
         if hit and factors[factor].value == "unknown":
             facts.doubts.setdefault(factor, hit.group(0))
+    for factor in [f for f in facts.disagreements if f in facts.doubts and not _decisive(f, facts, rules)]:
+        # Two readers differ on a factor no red line can rest on here ("没等乡里批" in a blizzard: one-man
+        # action in an emergency is excused): whichever is right, the verdict stands, so it is not asked.
+        # (A story that doubts a fact itself still has it asked.)
+        facts.doubts.pop(factor)
     named_firm, named_hedged, cited = _violations(facts, rules)
     firm, hedged = _red_lines(facts, rules)
     firm, hedged = named_firm + firm, named_hedged + hedged
@@ -175,6 +180,17 @@ def assess(
     return _with_province(result, cfg, province)
 
 
+def _decisive(factor: str, facts: Facts, rules: Rules) -> bool:
+    """Could the factor's value decide the verdict? Yes if a red line rests on it that no established fact
+    excuses (its ``unless``), or if its adverse value blocks tolerance."""
+    if factor in rules.tolerable_blocks:
+        return True
+    return any(
+        factor in red.when and not any(_holds(facts, key, value) for key, value in red.unless.items())
+        for red in rules.red_lines
+    )
+
+
 def _violations(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine], list[str]]:
     """Named violations the story tells of the person asked about: red lines citing the article that
     defines each (stated → firm, reported or asked → to be confirmed), and the articles of the
@@ -275,8 +291,12 @@ def _distinction_units(facts: Facts, rules: Rules, province: str | None) -> list
 
 
 def _with_province(result: Assessment, cfg: dict[str, Any], province: str | None) -> Assessment:
-    extra = cfg["support_units"].get("province", {}).get(province or "", {}).get(str(result.verdict), [])
-    result.support_unit_ids = _dedupe(list(extra) + result.support_unit_ids)
+    units = cfg["support_units"].get("province", {}).get(province or "", {})
+    extra = list(units.get(str(result.verdict), []))
+    if result.verdict is Verdict.NEEDS_MORE_FACTS and result.hedged_red_lines:
+        # A red line asked about: the province's own list of what is never tolerated is the clause it turns on.
+        extra += units.get(str(Verdict.NOT_TOLERABLE), [])
+    result.support_unit_ids = _dedupe(extra + result.support_unit_ids)
     return result
 
 

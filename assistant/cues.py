@@ -48,6 +48,8 @@ class Language:
     # Doubt later in the sentence about whether the act broke a rule ("发了一笔高温补贴，我不确定标准是不是
     # 超了"): the teller does not state the violation, they ask about it.
     trailing_doubts: re.Pattern[str] | None = None
+    # Confirmation later in the sentence settles what was reported ("听办公室的人聊…占了干股，纪委已经查实").
+    confirmations: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -59,6 +61,7 @@ class Language:
             hedge_breakers=_alternation(raw["hedge_breakers"]),
             window=int(raw.get("negation_window", 10)),
             trailing_doubts=_alternation(raw["trailing_doubts"]) if raw.get("trailing_doubts") else None,
+            confirmations=_alternation(raw["confirmations"]) if raw.get("confirmations") else None,
         )
 
 
@@ -98,6 +101,12 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language, traili
     ("公司说是公开比选的，可后来纪委查出来，他拿了六万多").
     ``trailing``: doubt later in the sentence reaches back too (for acts, not for the favourable facts told
     beside them: "发了一笔高温补贴，我不确定标准是不是超了")."""
+    sentence_end = SENTENCE_BREAK.search(text, right)
+    end = sentence_end.start() if sentence_end else len(text)
+    if trailing and lang.trailing_doubts is not None and lang.trailing_doubts.search(text, right, end):
+        return True
+    if lang.confirmations is not None and lang.confirmations.search(text, right, end):
+        return False  # what was reported is confirmed later in the sentence
     if right - left > LONG_CLAUSE:
         # An unpunctuated phone message is one long "clause": a hedge reaches only the words near it
         # ("…他自己一分没拿 现在财政说没走采购程序 这个算不算" does not put 一分没拿 in doubt).
@@ -105,10 +114,6 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language, traili
             return True
     elif lang.hedges.search(text, left, right):
         return True
-    if trailing and lang.trailing_doubts is not None:
-        end = SENTENCE_BREAK.search(text, right)
-        if lang.trailing_doubts.search(text, right, end.start() if end else len(text)):
-            return True
     start = _sentence_start(text, left)
     for hedge in lang.hedges.finditer(text, start, left):
         if not lang.hedge_breakers.search(text, hedge.end(), cue):

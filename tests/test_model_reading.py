@@ -68,7 +68,7 @@ def test_agreement_establishes_and_one_reader_alone_stands(assistant: Assistant)
 
 
 def test_a_decisive_disagreement_is_asked(assistant: Assistant) -> None:
-    question = "为了赶汛期先修了闸门，是局党委集体研究定的，事后补了手续，没有人拿好处，能容错吗"
+    question = "为了抢进度先开工建了标准厂房，是局党委集体研究定的，没有人拿好处，能容错吗"
     assert assistant.ask(question).verdict is Verdict.TOLERABLE
     # A model that reads the same words as a one-man decision: the question is asked, not decided.
     model = reading(process=("unilateral", "是局党委集体研究定的"))
@@ -78,6 +78,16 @@ def test_a_decisive_disagreement_is_asked(assistant: Assistant) -> None:
     answer = assistant.converse(Conversation([question]), reading=facts)
     assert answer.verdict is Verdict.NEEDS_MORE_FACTS
     assert any("集体研究" in q for q in answer.follow_up)
+
+
+def test_a_disagreement_no_red_line_rests_on_is_not_asked(assistant: Assistant) -> None:
+    # In an emergency a one-man decision is excused: whoever read the process right, the verdict stands.
+    question = "汛期河堤出现险情，为了抢险先调了两台挖掘机，是局党委集体研究定的，没有人拿好处，能容错吗"
+    assert assistant.ask(question).verdict is Verdict.TOLERABLE
+    model = reading(process=("unilateral", "是局党委集体研究定的"))
+    facts = assistant.read_with_model(assistant.normalise([question]), model)
+    assert "process" in facts.disagreements
+    assert assistant.converse(Conversation([question]), reading=facts).verdict is Verdict.TOLERABLE
 
 
 def test_a_stated_red_flag_no_reader_clears(assistant: Assistant) -> None:

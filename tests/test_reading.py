@@ -414,3 +414,13 @@ def test_money_spent_on_its_purpose_is_no_embezzlement(reader: Reader) -> None:
 def test_word_groups_name_kin_once_for_every_cue(reader: Reader) -> None:
     facts = reader.read([fold("额们村的文书把危房改造的补助款给他丈母娘家报上了，人家那房子一点都不危。")])
     assert "masses" in facts.violations and not facts.violations["masses"].hedged
+
+
+def test_an_emergency_only_claimed_is_no_emergency(assistant: Assistant) -> None:
+    story = (
+        "为了提速，分管副局长自己拍板，没上党组会也没招标，直接把活交给了一家施工队，说是急事急办。"
+        "后来两部电梯验收不合格，返工损失两百多万。他倒没拿施工队的钱。"
+    )
+    facts = assistant.reader.read(assistant.normalise([story]))
+    assert "emergency" not in facts.circumstances
+    assert assistant.ask(story).verdict is not Verdict.TOLERABLE

@@ -7,7 +7,8 @@ items are verified and weighed by ``reading.recorded``):
 - both read the same value → established (stated if either reading is stated);
 - one reads a fact and the other nothing → that reading stands, with its certainty;
 - they read different values of a factor (gain vs no gain, collective vs one-man …) → the factor is in
-  doubt: no red line rests on it and the decisive question is asked (needs more facts); except that what
+  doubt: no red line rests on it and the decisive question is asked (needs more facts) if the answer could
+  change the verdict (the assessor drops a disagreement no red line can rest on); except that what
   the teller states stands against what others report, unless the report is a red flag (the factor's
   dominant value), which stays to be confirmed — as in the offline reading;
 - a named violation or a red flag either reader read in the teller's own words is never cleared by the
@@ -32,6 +33,7 @@ def combine(offline: Facts, model: Facts, dominant: Mapping[str, str] | None = N
         violations=dict(offline.violations),
         circumstances=dict(offline.circumstances),
         doubts=dict(offline.doubts),
+        disagreements=set(offline.disagreements),
         model_read=set(offline.model_read),
         model_confident=set(offline.model_confident),
         items=list(offline.items),
@@ -56,7 +58,9 @@ def combine(offline: Facts, model: Facts, dominant: Mapping[str, str] | None = N
             # The readers disagree: the factor is shown as the rules read it but decides nothing until
             # the question is answered (a doubt carries no red line and asks for the fact).
             out.factors[name] = FactorValue(ours.value, ours.evidence, True)
-            out.doubts.setdefault(name, theirs.evidence)
+            if name not in out.doubts:
+                out.doubts[name] = theirs.evidence
+                out.disagreements.add(name)
             continue
         out.model_read.discard(name)  # a second reader confirms (or alone reads) the value
         out.model_confident.discard(name)

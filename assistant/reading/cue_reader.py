@@ -77,6 +77,8 @@ _CLASSIFY = re.compile(
 )
 
 
+# Words that present what follows as someone's claim or pretext ("说是急事急办", "美其名曰改革").
+_CLAIMED = re.compile(r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是")
 _QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是")
 
 
@@ -168,7 +170,10 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         stated = [
             h
             for h in find_cues(text, circ.patterns, rules.language)
-            if not h.negated and not asks_classification(text, h.start)
+            # "说是急事急办": a circumstance only claimed as a pretext is no circumstance established.
+            if not h.negated
+            and not asks_classification(text, h.start)
+            and not _CLAIMED.search(text[max(0, h.start - 8) : h.start])
         ]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause

@@ -68,6 +68,8 @@ class Facts:
     violations: dict[str, Sighting] = field(default_factory=dict)  # family -> sighting
     circumstances: dict[str, str] = field(default_factory=dict)  # id -> evidence
     doubts: dict[str, str] = field(default_factory=dict)  # factor -> the words that put it in doubt
+    # Of those, the factors two readers read differently (reading.combine), not doubted by the story itself.
+    disagreements: set[str] = field(default_factory=set)
     denied_gain: bool = False  # the story says in so many words that nobody gained
     model_read: set[str] = field(default_factory=set)  # factors only the clause model read
     # Of those, the ones read confidently enough to support a tolerable verdict (model.yaml `support`).

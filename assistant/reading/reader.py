@@ -25,9 +25,9 @@ from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
 
-# Favourable values a negation can only deny ("没有上班子会", "没追回"); "没人拿好处" and "没造成损失" state
-# theirs through one.
-_AFFIRMATIVE = frozenset({"collective", "remedied"})
+# Values a negation can only deny ("没有上班子会", "没追回", "既没在里面安排亲戚朋友"); "没人拿好处" and
+# "没造成损失" state theirs through one.
+_AFFIRMATIVE = frozenset({"collective", "remedied", "private"})
 _CLASSIFY_IN = re.compile(
     r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?"
     r"|(这|那)(种|个|样)?(算|属于|构成|叫)[^，。,]{0,12}[吗么？?]"
