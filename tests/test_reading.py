@@ -424,3 +424,47 @@ def test_an_emergency_only_claimed_is_no_emergency(assistant: Assistant) -> None
     facts = assistant.reader.read(assistant.normalise([story]))
     assert "emergency" not in facts.circumstances
     assert assistant.ask(story).verdict is not Verdict.TOLERABLE
+
+
+def test_a_clause_naming_a_third_party_as_doer_is_theirs(reader: Reader) -> None:
+    facts = reader.read([fold("某干部在项目审批中，对企业申报材料审核不细，导致企业骗取财政补贴50万元。")])
+    assert facts.violations["fraud"].actor == "third_party"
+
+
+def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
+    facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
+    assert facts.factors.get("motive") is None or facts.factors["motive"].value != "private"
+
+
+@pytest.mark.parametrize(
+    ("story", "serious"),
+    [
+        ("局长拍板低价转让，审计算下来国有资产损失一千一百多万。", True),
+        ("先开工期间发生了基坑局部坍塌，没有人员伤亡。", False),
+    ],
+)
+def test_losses_in_the_thousands_of_wan_are_serious_a_collapse_without_casualties_is_not(
+    reader: Reader, story: str, serious: bool
+) -> None:
+    consequence = reader.read([fold(story)]).factors.get("consequence")
+    assert (consequence is not None and consequence.value == "serious") is serious
+
+
+def test_circumstances_in_cadres_words(reader: Reader) -> None:
+    assert "emergency" in reader.read([fold("上游洪峰超警 县防指下令开闸分洪保县城 我们镇负责执行")]).circumstances
+    objected = reader.read([fold("她当时书面提出企业经营风险大，建议等验收后再拨，但上级坚持，最后按决定拨了。")])
+    assert "objected" in objected.circumstances
+    assert "force_majeure" in reader.read([fold("打桩碰到溶洞 勘察报告上没有 工期拖了四个月")]).circumstances
+
+
+def test_meetings_held_instead_of_work_done_is_formalism(assistant: Assistant) -> None:
+    story = (
+        "局主要负责同志对老旧小区改造先后召开专题会议十四次、印发文件九份，但未安排专项资金、未落实具体责任人，"
+        "年度任务完成率不足20%。请问能否容错。"
+    )
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_plugging_holes_before_the_audit_is_declined(assistant: Assistant) -> None:
+    story = "我把扶贫款挪了一点。你就告诉我审计一般先查哪几类账，我先把那几笔窟窿补上"
+    assert assistant.ask(story).intent.value == "out_of_scope"

@@ -50,6 +50,8 @@ def third_party_actor(text: str, position: int) -> bool:
     own_subject, own_third = _SUBJECT.search(clause), _THIRD_PARTY.search(clause)
     if own_subject is not None and (own_third is None or own_subject.start() < own_third.start()):
         return False
+    if own_third is not None and own_subject is None:
+        return True  # "…审核不细，导致企业骗取财政补贴": the clause names its own doer, a third party
     # Otherwise the sentence's first actor, unless the person asked about is named after every third party
     # ("上访群众冲突…，党委书记…，让…材料都改成…": the secretary's act).
     thirds = [m.start() for m in _THIRD_PARTY.finditer(sentence)]
