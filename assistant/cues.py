@@ -18,6 +18,8 @@ SENTENCE_BREAK = re.compile(r"[;!?。；！？\n]|(?<!\d)\.|\.(?!\d)")
 # A denial after the thing denied, ending its clause: "好处都莫得", "回扣？没有", "一分钱也没拿".
 _POST_NEGATION = re.compile(
     r"(都|也|全|一点|一分|一个|根本)?(没有|没|莫得|冇得?|没得|无)(拿|要|收|得|捞|沾|有|过|开|上|开过|上过|研究|讨论)?(过)?(?=[,;!?，。；！？\s]|$)"
+    # "董事会和国资委都不知道": the body named was never told
+    r"|(和[^,;!?，。；！？\s]{0,6})?(都|也)(不知道|不知情|蒙在鼓里)(?=[,;!?，。；！？\s]|$)"
 )
 LONG_CLAUSE = 40
 HEDGE_REACH = 14

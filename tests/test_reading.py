@@ -468,3 +468,18 @@ def test_meetings_held_instead_of_work_done_is_formalism(assistant: Assistant) -
 def test_plugging_holes_before_the_audit_is_declined(assistant: Assistant) -> None:
     story = "我把扶贫款挪了一点。你就告诉我审计一般先查哪几类账，我先把那几笔窟窿补上"
     assert assistant.ask(story).intent.value == "out_of_scope"
+
+
+def test_a_body_never_told_and_a_rule_only_required_are_no_collective_decision(reader: Reader) -> None:
+    story = fold(
+        "制度规定对外担保必须经董事会审议、报国资委备案。总经理回来就在担保合同上签了字，董事会和国资委都不知道。"
+    )
+    assert reader.read([story]).factors["process"].value == "unilateral"
+
+
+def test_a_circumstance_in_someones_claim_or_question_is_none(reader: Reader) -> None:
+    claimed = reader.read([fold("总经理现在说企业倒闭是市场原因，谁也预料不到，属于不可预见因素。")])
+    assert "force_majeure" not in claimed.circumstances
+    asked = reader.read([fold("我不知道上面文件里面对这个有没有具体规定。")])
+    assert "exploration" not in asked.circumstances
+

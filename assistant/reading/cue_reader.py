@@ -80,7 +80,10 @@ _CLASSIFY = re.compile(
 
 
 # Words that present what follows as someone's claim or pretext ("说是急事急办", "美其名曰改革").
-_CLAIMED = re.compile(r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是")
+_CLAIMED = re.compile(
+    r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是"
+    r"|(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导)[^,，。]{0,4}(说|称|声称|辩称|解释)[^,，。]{0,8}$"
+)
 _QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是|算[^,，。]{0,12}[不没]$")
 
 
@@ -111,6 +114,15 @@ def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> t
     return (firm or hits)[-1]  # otherwise the last statement in the message wins
 
 
+# What a rule requires is no fact of what was done ("制度规定对外担保必须经董事会审议"); what was done by the
+# rules is ("按规定报了备案").
+_REQUIRED = re.compile(r"(?<![按依照])(必须|应当|应该|需要|须|要求|规定)(先)?(经|经过|报|由)?[^,，。；]{0,8}$")
+# Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
+_CLAIM_SPEECH = re.compile(
+    r"(?<![跟和对向给])(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导|对方)(现在|事后|后来|一直|却)?(说|称|声称|辩称|解释)"
+)
+
+
 def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
     """Update ``facts`` with what one (normalised) message says; later messages override earlier."""
     by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]] = {}
@@ -121,6 +133,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             if asks_classification(text, hit.start):
                 continue  # "会不会算故意", "这种算在探索吧": the question names a category, not a fact
             value = rule.negated if hit.negated and rule.negated else rule.value
+            if value in FAVOURABLE and _REQUIRED.search(text[max(0, hit.start - 12) : hit.start]):
+                continue  # a requirement named, not a fact told
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
                 # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
                 continue
@@ -175,7 +189,10 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             # "说是急事急办": a circumstance only claimed as a pretext is no circumstance established.
             if not h.negated
             and not asks_classification(text, h.start)
+            # "有没有具体规定": an A-not-A question names a circumstance only to ask
+            and not (0 < h.start < len(text) - 1 and text[h.start] in "没不" and text[h.start - 1] == text[h.start + 1])
             and not _CLAIMED.search(text[max(0, h.start - 8) : h.start])
+            and not _CLAIM_SPEECH.search(text[max(text.rfind(m, 0, h.start) for m in "。！？!?") + 1 : h.start])
         ]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause
