@@ -483,3 +483,11 @@ def test_a_circumstance_in_someones_claim_or_question_is_none(reader: Reader) ->
     asked = reader.read([fold("我不知道上面文件里面对这个有没有具体规定。")])
     assert "exploration" not in asked.circumstances
 
+
+
+def test_who_objected_is_not_answerable_for_the_loss(assistant: Assistant) -> None:
+    story = (
+        "镇党委会讨论为一家招商企业提供1500万过桥资金，镇长在会上明确提出企业财务报表有问题，不同意借，"
+        "并要求把他的意见写进会议纪要。书记坚持借了。后来企业倒闭，1500万只收回了两百万。镇长也没拿过企业任何东西。"
+    )
+    assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
