@@ -147,7 +147,12 @@ def assess(
     blocked = [
         f
         for f, bad in rules.tolerable_blocks.items()
-        if factors[f].value in bad.values and not factors[f].hedged and not bad.unless.search(factors[f].evidence)
+        # (only words can tell harm left standing from a loss that could not be recovered: a value with no
+        # words, as in a gold reading without evidence, blocks nothing)
+        if factors[f].value in bad.values
+        and not factors[f].hedged
+        and factors[f].evidence
+        and not bad.unless.search(factors[f].evidence)
     ]
     if blocked:
         facts.doubts.update({f: factors[f].evidence for f in blocked if f not in facts.doubts})
