@@ -27,7 +27,7 @@ from assistant.rules import Rules
 
 # Values a negation can only deny ("没有上班子会", "没追回", "既没在里面安排亲戚朋友"); "没人拿好处" and
 # "没造成损失" state theirs through one.
-_AFFIRMATIVE = frozenset({"collective", "remedied", "private"})
+_AFFIRMATIVE = frozenset({"collective", "remedied", "private", "deliberate"})
 _CLASSIFY_IN = re.compile(
     r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?"
     r"|(这|那)(种|个|样)?(算|属于|构成|叫)[^，。,]{0,12}[吗么？?]"
