@@ -485,9 +485,25 @@ def test_a_circumstance_in_someones_claim_or_question_is_none(reader: Reader) ->
 
 
 
-def test_who_objected_is_not_answerable_for_the_loss(assistant: Assistant) -> None:
-    story = (
-        "镇党委会讨论为一家招商企业提供1500万过桥资金，镇长在会上明确提出企业财务报表有问题，不同意借，"
-        "并要求把他的意见写进会议纪要。书记坚持借了。后来企业倒闭，1500万只收回了两百万。镇长也没拿过企业任何东西。"
-    )
-    assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
+@pytest.mark.parametrize(
+    "story",
+    [
+        # A known hazard put off for a festival, then deaths in a storm the committee calls an act of God.
+        "汛前巡查发现堤坝有裂缝，站里让村里先加固，村委开会说等节后再修，也没有采取临时防护措施。"
+        "结果一场暴雨堤坝冲塌了，一位老人没能跑出来。村委的人都说是天灾，百年一遇。能按不可抗力容错吗？",
+        # Earmarked money spent on the offices and booked under another name.
+        "乡里把上级下达的乡村振兴补助资金三十万，经党委会研究后用于乡政府办公楼装修，事后以“服务中心建设”名义列支。"
+        "书记说无人中饱私囊，且为集体决策。",
+        # A charge waived by one man's word, the meeting never discussing it.
+        "局长拍板把一家企业欠缴的两百多万规费给免了，说是帮企业渡难关，班子会上也没讨论，就他一句话财务就不催了。",
+        # Pouring on under a red rainstorm warning; workers killed.
+        "为了赶工期，指挥部在暴雨红色预警当天要求继续浇筑，说出了问题他负责。当天下午支模坍塌，3名工人死亡。"
+        "他说这是特殊情况下的临机决断。",
+        # A ban on new office buildings met by a project under another name.
+        "上级已明确要求暂停新建楼堂馆所，县里经常务会研究，以“文体活动中心”名义立项，建成后七成面积用作办公用房。",
+    ],
+)
+def test_red_lines_wrapped_in_collective_decisions_and_claims_are_not_tolerable(
+    assistant: Assistant, story: str
+) -> None:
+    assert assistant.ask(story).verdict is not Verdict.TOLERABLE

@@ -5,6 +5,7 @@ It is precise where its phrases reach; the clause model (``model.py``) reads wha
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from assistant.cues import CLAUSE_BREAK, CueHit, find_cues
@@ -119,7 +120,7 @@ def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> t
 _REQUIRED = re.compile(r"(?<![按依照])(必须|应当|应该|需要|须|要求|规定)(先)?(经|经过|报|由)?[^,，。；]{0,8}$")
 # Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
 _CLAIM_SPEECH = re.compile(
-    r"(?<![跟和对向给])(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导|对方)(现在|事后|后来|一直|却)?(说|称|声称|辩称|解释)"
+    r"(?<![跟和对向给])(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导|对方|的人|他们|大家|有人|村委|班子|县长)(都|现在|事后|后来|一直|却)?(说|称|声称|辩称|解释|认为)"
 )
 
 
@@ -135,6 +136,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             value = rule.negated if hit.negated and rule.negated else rule.value
             if value in FAVOURABLE and _REQUIRED.search(text[max(0, hit.start - 12) : hit.start]):
                 continue  # a requirement named, not a fact told
+            if value in FAVOURABLE and not hit.hedged and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start]):
+                hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
                 # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
                 continue
