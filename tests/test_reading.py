@@ -394,7 +394,9 @@ def test_an_anonymous_letter_reports_rather_than_states(reader: Reader) -> None:
 
 
 def test_not_knowing_which_of_two_it_was_is_asked(assistant: Assistant) -> None:
-    story = "查账发现有个维修工程拆成了三个合同 每个都低于招标限额 不知道是故意规避招标还是本来就是三个独立项目"
+    story = (
+        "查账发现有个维修工程拆成了三个合同 每个都低于招标限额 不知道是故意规避招标还是本来就是三个独立项目"
+    )
     assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
 
 
@@ -451,8 +453,13 @@ def test_losses_in_the_thousands_of_wan_are_serious_a_collapse_without_casualtie
 
 
 def test_circumstances_in_cadres_words(reader: Reader) -> None:
-    assert "emergency" in reader.read([fold("上游洪峰超警 县防指下令开闸分洪保县城 我们镇负责执行")]).circumstances
-    objected = reader.read([fold("她当时书面提出企业经营风险大，建议等验收后再拨，但上级坚持，最后按决定拨了。")])
+    assert (
+        "emergency"
+        in reader.read([fold("上游洪峰超警 县防指下令开闸分洪保县城 我们镇负责执行")]).circumstances
+    )
+    objected = reader.read(
+        [fold("她当时书面提出企业经营风险大，建议等验收后再拨，但上级坚持，最后按决定拨了。")]
+    )
     assert "objected" in objected.circumstances
     assert "force_majeure" in reader.read([fold("打桩碰到溶洞 勘察报告上没有 工期拖了四个月")]).circumstances
 
@@ -482,7 +489,6 @@ def test_a_circumstance_in_someones_claim_or_question_is_none(reader: Reader) ->
     assert "force_majeure" not in claimed.circumstances
     asked = reader.read([fold("我不知道上面文件里面对这个有没有具体规定。")])
     assert "exploration" not in asked.circumstances
-
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,11 @@ _SUBJECT = re.compile(
     r"我|他(?!们)|她(?!们)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
 )
 # "那套材料是专业造假团伙伪造的": the act's doer named after it, as the one who did it.
-_DONE_BY_THIRD = re.compile(r"[^,，。；;]{0,16}(是|被|由)[^,，。；;]{0,8}(" + _THIRD_PARTY.pattern + r")[^,，。；;]{0,6}(伪造|造假|编造|做|弄|提供|虚构|篡改|骗)")
+_DONE_BY_THIRD = re.compile(
+    r"[^,，。；;]{0,16}(是|被|由)[^,，。；;]{0,8}("
+    + _THIRD_PARTY.pattern
+    + r")[^,，。；;]{0,6}(伪造|造假|编造|做|弄|提供|虚构|篡改|骗)"
+)
 # "专业造假团伙": the act's word naming the third party that does it.
 _DOER_NOUN = re.compile(r"(伪造|造假|诈骗|骗保|骗贷|骗补)(的)?(团伙|分子|公司|企业|中介|机构)")
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
@@ -43,7 +47,11 @@ def third_party_actor(text: str, position: int) -> bool:
     for m in _SENTENCE.finditer(text, 0, position):
         start = m.end()
     sentence = text[start:position]
-    if _DECEIVED.search(text[start : position + 12]) or _DONE_BY_THIRD.match(text, position) or _DOER_NOUN.match(text, position):
+    if (
+        _DECEIVED.search(text[start : position + 12])
+        or _DONE_BY_THIRD.match(text, position)
+        or _DOER_NOUN.match(text, position)
+    ):
         return True
     # A clause that names the subject as its own actor is the subject's ("开发商说…，我知道按规定…必须…");
     # a clause naming no actor takes the sentence's first ("老板…另搭了个棚，故意用货堆挡着").
@@ -117,7 +125,9 @@ def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> t
 
 # What a rule requires is no fact of what was done ("制度规定对外担保必须经董事会审议"); what was done by the
 # rules is ("按规定报了备案").
-_REQUIRED = re.compile(r"(?<![按依照])(必须|应当|应该|需要|须|要求|规定)(先)?(经|经过|报|由)?[^,，。；]{0,8}$")
+_REQUIRED = re.compile(
+    r"(?<![按依照])(必须|应当|应该|需要|须|要求|规定)(先)?(经|经过|报|由)?[^,，。；]{0,8}$"
+)
 # Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
 _CLAIM_SPEECH = re.compile(
     r"(?<![跟和对向给])(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导|对方|的人|他们|大家|有人|村委|班子|县长)(都|现在|事后|后来|一直|却)?(说|称|声称|辩称|解释|认为)"
@@ -136,7 +146,11 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             value = rule.negated if hit.negated and rule.negated else rule.value
             if value in FAVOURABLE and _REQUIRED.search(text[max(0, hit.start - 12) : hit.start]):
                 continue  # a requirement named, not a fact told
-            if value in FAVOURABLE and not hit.hedged and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start]):
+            if (
+                value in FAVOURABLE
+                and not hit.hedged
+                and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start])
+            ):
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
                 # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
@@ -193,9 +207,15 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             if not h.negated
             and not asks_classification(text, h.start)
             # "有没有具体规定": an A-not-A question names a circumstance only to ask
-            and not (0 < h.start < len(text) - 1 and text[h.start] in "没不" and text[h.start - 1] == text[h.start + 1])
+            and not (
+                0 < h.start < len(text) - 1
+                and text[h.start] in "没不"
+                and text[h.start - 1] == text[h.start + 1]
+            )
             and not _CLAIMED.search(text[max(0, h.start - 8) : h.start])
-            and not _CLAIM_SPEECH.search(text[max(text.rfind(m, 0, h.start) for m in "。！？!?") + 1 : h.start])
+            and not _CLAIM_SPEECH.search(
+                text[max(text.rfind(m, 0, h.start) for m in "。！？!?") + 1 : h.start]
+            )
         ]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause
