@@ -513,3 +513,35 @@ def test_red_lines_wrapped_in_collective_decisions_and_claims_are_not_tolerable(
     assistant: Assistant, story: str
 ) -> None:
     assert assistant.ask(story).verdict is not Verdict.TOLERABLE
+
+
+@pytest.mark.parametrize(
+    ("story", "red_cue", "factor", "value"),
+    [
+        (
+            "滑坡险情来了，我当即启动应急预案，当时人命关天，先把十一户人家撤了出来。",
+            None,
+            "consequence",
+            "serious",
+        ),
+        (
+            "分局推广巡逻系统，所里要配套出十八万，所务会讨论后买了。",
+            "financial-fraud",
+            "intent",
+            "deliberate",
+        ),
+        ("镇相关工作人员与运维单位不存在利益关联。", None, "motive", "private"),
+        (
+            "那时候好多人房子都冲了，吃饭都成问题，局党组开会决定先发后公示，同时报了县政府。",
+            "eight-point-rules",
+            None,
+            None,
+        ),
+    ],
+)
+def test_idioms_that_only_look_like_red_lines(
+    reader: Reader, story: str, red_cue: str | None, factor: str | None, value: str | None
+) -> None:
+    facts = reader.read([fold(story)])
+    assert red_cue is None or red_cue not in facts.red_cues
+    assert factor is None or facts.factors.get(factor) is None or facts.factors[factor].value != value
