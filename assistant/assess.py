@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.domain import FACTOR_NAMES, Assessment, FactorValue, RedLine, Verdict
 from assistant.reading.facts import Facts
-from assistant.rules import Rules
+from assistant.rules import RedLineRule, Rules
 
 
 def _holds(facts: Facts, key: str, value: str) -> bool:
@@ -40,7 +40,7 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
                 is_hedged = any(v.hedged for v in values if v)
         if evidence is None:
             continue
-        if any(_holds(facts, key, value) for key, value in red.unless.items()):
+        if _excused(red, facts):
             continue
         line = RedLine(red.id, red.name, evidence, red.units)
         (hedged if is_hedged else firm).append(line)
@@ -190,10 +190,12 @@ def _decisive(factor: str, facts: Facts, rules: Rules) -> bool:
     excuses (its ``unless``), or if its adverse value blocks tolerance."""
     if factor in rules.tolerable_blocks:
         return True
-    return any(
-        factor in red.when and not any(_holds(facts, key, value) for key, value in red.unless.items())
-        for red in rules.red_lines
-    )
+    return any(factor in red.when and not _excused(red, facts) for red in rules.red_lines)
+
+
+def _excused(red: RedLineRule, facts: Facts) -> bool:
+    """Does an established fact of the story lift this red line (its ``unless``: an emergency, a remedy)?"""
+    return any(_holds(facts, key, value) for key, value in red.unless.items())
 
 
 def _violations(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine], list[str]]:

@@ -36,6 +36,8 @@ class CueHit:
     clause: str
     negated: bool
     hedged: bool
+    # The cue sits inside an A-not-A question of its own ("上没上会", "有没有具体规定"): it asks, not states.
+    asks: bool = False
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def find_cues(
                 or hedged_at(text, left, right, m.start(), lang, acts)
             )
             hits.append(
-                CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged)
+                CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged, asks)
             )
     hits.sort(key=lambda h: h.start)
     return hits

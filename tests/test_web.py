@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,16 @@ def page_for(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+@contextmanager
+def _served_page(
+    settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any, **update: Any
+) -> Iterator[Any]:
+    """The chat page of an app served with a data dir of its own (and any other settings given)."""
+    own = settings.model_copy(update={"data_dir": tmp_path / "state", **update})
+    with running(create_app(own, assistant)) as url:
+        yield page_for(url)
+
+
 def _ask(page: Any, text: str, count: int) -> Any:
     page.fill("#question", text)
     page.click("#send")
@@ -95,9 +106,7 @@ def _ask(page: Any, text: str, count: int) -> Any:
 def test_two_turn_chat_with_citations_and_copy(
     settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any
 ) -> None:
-    own = settings.model_copy(update={"data_dir": tmp_path / "state"})
-    with running(create_app(own, assistant)) as url:
-        page = page_for(url)
+    with _served_page(settings, assistant, tmp_path, page_for) as page:
         assert page.title() == "三个区分开来 · 容错纠错政策助手"
         first = _ask(page, NEEDS_FACTS, 1)
         assert first.locator(".badge").inner_text() == "需补充事实"
@@ -139,9 +148,7 @@ def test_two_turn_chat_with_citations_and_copy(
 def test_token_prompt_when_auth_is_on(
     settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any
 ) -> None:
-    own = settings.model_copy(update={"data_dir": tmp_path / "state", "api_token": TOKEN})
-    with running(create_app(own, assistant)) as url:
-        page = page_for(url)
+    with _served_page(settings, assistant, tmp_path, page_for, api_token=TOKEN) as page:
         page.wait_for_selector("#token-bar:not([hidden])")
         page.fill("#question", "三个区分开来具体是哪三个？")
         page.click("#send")
@@ -225,9 +232,7 @@ def _await_answer(page: Any, count: int) -> Any:
 def test_a_follow_up_button_gives_the_verdict(
     settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any, width: int
 ) -> None:
-    own = settings.model_copy(update={"data_dir": tmp_path / "state"})
-    with running(create_app(own, assistant)) as url:
-        page = page_for(url)
+    with _served_page(settings, assistant, tmp_path, page_for) as page:
         page.set_viewport_size({"width": width, "height": 844})
         first = _ask(page, STORY_60, 1)
         assert first.locator(".badge").inner_text() == "需补充事实"
@@ -267,9 +272,7 @@ def test_a_follow_up_button_gives_the_verdict(
 def test_a_factor_correction_changes_the_verdict(
     settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any, width: int
 ) -> None:
-    own = settings.model_copy(update={"data_dir": tmp_path / "state"})
-    with running(create_app(own, assistant)) as url:
-        page = page_for(url)
+    with _served_page(settings, assistant, tmp_path, page_for) as page:
         page.set_viewport_size({"width": width, "height": 844})
         first = _ask(page, TOLD_IN_FULL, 1)
         assert first.locator(".badge").inner_text() == "可以容错"
@@ -334,9 +337,7 @@ def _in_view_page(page: Any, selector: str) -> bool:
 def test_only_the_latest_answer_can_be_corrected_and_knowledge_shows_its_clauses(
     settings: Settings, assistant: Assistant, tmp_path: Path, page_for: Any
 ) -> None:
-    own = settings.model_copy(update={"data_dir": tmp_path / "state"})
-    with running(create_app(own, assistant)) as url:
-        page = page_for(url)
+    with _served_page(settings, assistant, tmp_path, page_for) as page:
         first = _ask(page, TOLD_IN_FULL, 1)
         assert first.locator(".factor[data-factor=motive]").is_enabled()
         second = _ask(page, "三个区分开来具体是哪三个？", 2)

@@ -88,10 +88,12 @@ _CLASSIFY = re.compile(
 )
 
 
+# Who is heard making a claim: the officials and others a story quotes.
+_SPEAKERS = "他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导"
 # Words that present what follows as someone's claim or pretext ("说是急事急办", "美其名曰改革").
 _CLAIMED = re.compile(
     r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是"
-    r"|(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导)[^,，。]{0,4}(说|称|声称|辩称|解释)[^,，。]{0,8}$"
+    rf"|({_SPEAKERS})[^,，。]{{0,4}}(说|称|声称|辩称|解释)[^,，。]{{0,8}}$"
 )
 _QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是|算[^,，。]{0,12}[不没]$")
 
@@ -130,7 +132,7 @@ _REQUIRED = re.compile(
 )
 # Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
 _CLAIM_SPEECH = re.compile(
-    r"(?<![跟和对向给])(他|她|总经理|局长|书记|镇长|乡长|主任|院长|老板|领导|对方|的人|他们|大家|有人|村委|班子|县长)(都|现在|事后|后来|一直|却)?(说|称|声称|辩称|解释|认为)"
+    rf"(?<![跟和对向给])({_SPEAKERS}|对方|的人|他们|大家|有人|村委|班子|县长)(都|现在|事后|后来|一直|却)?(说|称|声称|辩称|解释|认为)"
 )
 
 
@@ -206,12 +208,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             # "说是急事急办": a circumstance only claimed as a pretext is no circumstance established.
             if not h.negated
             and not asks_classification(text, h.start)
-            # "有没有具体规定": an A-not-A question names a circumstance only to ask
-            and not (
-                0 < h.start < len(text) - 1
-                and text[h.start] in "没不"
-                and text[h.start - 1] == text[h.start + 1]
-            )
+            and not h.asks  # "有没有具体规定": an A-not-A question names a circumstance only to ask
             and not _CLAIMED.search(text[max(0, h.start - 8) : h.start])
             and not _CLAIM_SPEECH.search(
                 text[max(text.rfind(m, 0, h.start) for m in "。！？!?") + 1 : h.start]
