@@ -363,8 +363,12 @@ def test_going_ahead_to_sort_it_out_later_is_knowing(reader: Reader) -> None:
 
 
 def test_a_demand_to_rectify_is_no_refusal(reader: Reader) -> None:
-    facts = reader.read([fold("审计说我们多给了三十三万，现在审计要求整改，我们正在跟业主商量怎么处理")])
-    assert "rectify" not in facts.violations
+    story = (
+        "我们街道前年试点老旧小区加装电梯，区里还没出补贴细则，街道工委会研究先按每台十五万给了补贴。后来细则"
+        "出来了，审计说我们多给了。这些钱都是直接打给业主委员会专户的，我们街道的人没经手也没拿一分。现在审计要求"
+        "整改，我们正在跟业主商量怎么处理。"
+    )
+    assert "rectify" not in reader.read([fold(story)]).violations
 
 
 def test_a_rule_changed_after_the_act_is_no_ban_defied(assistant: Assistant) -> None:
@@ -512,7 +516,12 @@ def test_a_circumstance_in_someones_claim_or_question_is_none(reader: Reader) ->
 def test_red_lines_wrapped_in_collective_decisions_and_claims_are_not_tolerable(
     assistant: Assistant, story: str
 ) -> None:
-    assert assistant.ask(story).verdict is not Verdict.TOLERABLE
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_a_warning_defied_is_no_emergency_handled(reader: Reader) -> None:
+    story = fold("为了赶工期，指挥部在暴雨红色预警当天要求继续浇筑，说出了问题他负责。")
+    assert "emergency" not in reader.read([story]).circumstances
 
 
 @pytest.mark.parametrize(
