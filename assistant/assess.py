@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.cues import find_cues
 from assistant.domain import FACTOR_NAMES, Assessment, FactorValue, RedLine, Verdict
 from assistant.reading.facts import Facts
 from assistant.rules import RedLineRule, Rules
@@ -22,7 +23,7 @@ def _holds(facts: Facts, key: str, value: str) -> bool:
     return stated is not None and stated.value == value and not stated.hedged and key not in facts.model_read
 
 
-def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]]:
+def _red_lines(facts: Facts, rules: Rules, story: str) -> tuple[list[RedLine], list[RedLine]]:
     firm: list[RedLine] = []
     hedged: list[RedLine] = []
     for red in rules.red_lines:
@@ -40,7 +41,7 @@ def _red_lines(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine]
                 is_hedged = any(v.hedged for v in values if v)
         if evidence is None:
             continue
-        if _excused(red, facts):
+        if _excused(red, facts) or _loss_alone(red, evidence, facts, story, rules):
             continue
         line = RedLine(red.id, red.name, evidence, red.units)
         (hedged if is_hedged else firm).append(line)
@@ -79,7 +80,7 @@ def assess(
         # (A story that doubts a fact itself still has it asked.)
         facts.doubts.pop(factor)
     named_firm, named_hedged, cited = _violations(facts, rules)
-    firm, hedged = _red_lines(facts, rules)
+    firm, hedged = _red_lines(facts, rules, story)
     firm, hedged = named_firm + firm, named_hedged + hedged
     if "lawfulness" in facts.doubts:
         # "是否符合政策尚未查清": an act the story names is asked about; stated red-flag facts still decide.
@@ -196,6 +197,22 @@ def _decisive(factor: str, facts: Facts, rules: Rules) -> bool:
 def _excused(red: RedLineRule, facts: Facts) -> bool:
     """Does an established fact of the story lift this red line (its ``unless``: an emergency, a remedy)?"""
     return any(_holds(facts, key, value) for key, value in red.unless.items())
+
+
+def _loss_alone(red: RedLineRule, evidence: str, facts: Facts, story: str, rules: Rules) -> bool:
+    """Is the red line read from a loss of money alone ("投资亏了两千万", "钱基本收不回来") in a decision the
+    story shows to be a tolerable kind (collective, diligent, overtaken by the unforeseeable …)? Then the loss
+    is the failure the tolerance decision weighs (问责条例第十七条第一款第（三）项), not a red line of its own.
+    Harm to people, a loss named 重大 or 严重, or a loss caused by a red-line act (one-man, deliberate …,
+    red lines of their own) still decide."""
+    loss = red.loss
+    if loss is None or red.id in facts.red_cues or not loss.words.search(evidence):
+        return False
+    if any(p.search(evidence) for p in loss.harm) or any(
+        not hit.negated for hit in find_cues(story, loss.harm, rules.language)
+    ):
+        return False
+    return any(_holds(facts, key, value) for key, value in loss.excused_by)
 
 
 def _violations(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine], list[str]]:

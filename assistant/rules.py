@@ -29,6 +29,19 @@ class RedLineRule:
     when: dict[str, str]
     unless: dict[str, str]
     doubted_by: tuple[str, ...] = ()
+    loss: LossExcuse | None = None
+
+
+@dataclass(frozen=True)
+class LossExcuse:
+    """A red line read from words that tell only a loss of money (red_lines.yaml `loss`): in a decision the
+    story shows to be a tolerable kind, the loss is the failure weighed, not a red line of its own."""
+
+    words: re.Pattern[str]
+    # What makes it more than a loss of money (伤亡, 恶劣影响, 重大损失 …), in its words or, not denied,
+    # anywhere in the story.
+    harm: list[re.Pattern[str]]
+    excused_by: tuple[tuple[str, str], ...]  # (factor or "circumstance", value): any one established
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,7 @@ class Rules:
                     dict(r.get("when", {})),
                     dict(r.get("unless", {})),
                     tuple(r.get("doubted_by", [])),
+                    _loss_excuse(r.get("loss")),
                 )
                 for r in red
             ],
@@ -156,3 +170,10 @@ class Rules:
                 for factor, b in (verdict["tolerable"].get("blocked_by") or {}).items()
             },
         )
+
+
+def _loss_excuse(cfg: dict[str, Any] | None) -> LossExcuse | None:
+    if not cfg:
+        return None
+    pairs = tuple((str(k), str(v)) for entry in cfg["excused_by"] for k, v in entry.items())
+    return LossExcuse(re.compile(cfg["words"]), compile_cues(cfg["harm"]), pairs)

@@ -152,3 +152,42 @@ def test_a_rule_not_known_of_is_broken_not_defied() -> None:
 )
 def test_a_one_man_decision_with_a_loss_is_never_tolerable(story: str) -> None:
     assert run(story).verdict is not Verdict.TOLERABLE
+
+
+LOSS_STORY = (
+    "我们国企投资部三年前经党委会前置研究、董事会决策，请会计师事务所做了尽职调查，投了两千万参股一家储能企业，"
+    "没有任何人跟对方有利益往来。去年行业产能过剩，企业破产，{loss}。"
+)
+
+
+def test_a_loss_of_money_alone_in_a_diligent_decision_is_the_failure_weighed() -> None:
+    """问责条例第十七条第一款第（三）项: 已经履职尽责，但因不可抗力、难以预见等因素造成损失的, is exempted: the loss
+    of money is the failure the tolerance decision weighs, not a red line of its own."""
+    result = run(LOSS_STORY.format(loss="两千万基本收不回来"))
+    assert result.factors["consequence"].value == "serious"
+    assert result.verdict is Verdict.TOLERABLE
+
+
+@pytest.mark.parametrize("loss", ["造成国有资产重大损失", "两千万基本收不回来，职工上访闹出恶劣影响"])
+def test_a_loss_named_grave_or_with_harm_stays_a_red_line(loss: str) -> None:
+    result = run(LOSS_STORY.format(loss=loss))
+    assert result.verdict is Verdict.NOT_TOLERABLE
+    assert any(r.id == "serious-consequence" for r in result.red_lines)
+
+
+def test_a_loss_of_money_with_nothing_that_makes_it_tolerable_stays_a_red_line() -> None:
+    from assistant.domain import FactorValue
+    from assistant.reading.facts import Facts
+
+    def facts(circumstance: str | None) -> Facts:
+        f = Facts()
+        f.factors["consequence"] = FactorValue("serious", "三千万基本收不回来")
+        f.factors["process"] = FactorValue("collective", "开班子会的时候")
+        if circumstance:
+            f.circumstances[circumstance] = "对方公司去年突然破产"
+        return f
+
+    # a collective decision alone does not excuse the loss: the reading of it is the likeliest to be wrong
+    # ("开班子会的时候…当场就说这事他定了"), and 第十七条 asks for diligence or an unforeseeable cause
+    assert any(r.id == "serious-consequence" for r in assess(["…"], facts(None), RULES).red_lines)
+    assert all(r.id != "serious-consequence" for r in assess(["…"], facts("force_majeure"), RULES).red_lines)
