@@ -554,3 +554,56 @@ def test_idioms_that_only_look_like_red_lines(
     facts = reader.read([fold(story)])
     assert red_cue is None or red_cue not in facts.red_cues
     assert factor is None or facts.factors.get(factor) is None or facts.factors[factor].value != value
+
+
+def test_an_auditors_finding_of_evasion_is_reported_not_stated(reader: Reader) -> None:
+    """ "审计话我哋拆分…": the audit's charge is what the story answers, not a fact the teller states."""
+    facts = reader.read([fold("而家审计话我哋拆分工程规避招标，其实系三个唔同嘅需求。")])
+    assert "interfere" not in facts.violations or facts.violations["interfere"].hedged
+
+
+def test_an_order_told_by_an_auditor_is_no_report(assistant: Assistant) -> None:
+    """Words an auditor or a commission said (a demand, a ban) are facts; the teller's own act after them too."""
+    story = "县纪委说过不能再用村集体名义给企业担保，上个月我们又担了一笔，企业现在跑了。"
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # a gang's crime, named by its crime
+        "去年我按规程初审了一家企业的研发费用补助，发票都查过真伪，局务会审定后拨了款。今年公安破获一个虚开发票团伙，那家企业的发票就是从他们手里买的。",
+        # the kin of someone named
+        "入户看过、评议也过了，今年才晓得申请人他女儿在城里买了房，是故意瞒着没报的。",
+        # households said to have done it
+        "补偿款按各户报的数先发了，复核发现有三户多报了二十几头，多领了一万多块，已经追回。",
+    ],
+)
+def test_a_third_partys_deceit_is_not_the_cadres_own(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert all(s.actor == "third_party" for s in facts.violations.values() if s.actor)
+    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+
+
+@pytest.mark.parametrize(
+    ("story", "factor", "value"),
+    [
+        (
+            "我是学校的中层，我知道采购确实是区里统一组织的，但是评审专家里有我们的人。",
+            "intent",
+            "deliberate",
+        ),
+        ("学校操场改造预算九十万，结算一百二十万，超了三成多，我不清楚有没有报批。", "basis", "prohibited"),
+        ("新工艺是专家论证、局里集体定的，投运后出水指标超标过几次，还在调查。", "basis", "prohibited"),
+    ],
+)
+def test_knowing_a_fact_or_exceeding_a_budget_is_no_red_flag(
+    reader: Reader, story: str, factor: str, value: str
+) -> None:
+    facts = reader.read([fold(story)])
+    assert facts.factors.get(factor) is None or facts.factors[factor].value != value
+
+
+def test_what_villagers_say_an_official_did_is_reported(reader: Reader) -> None:
+    facts = reader.read([fold("好几个老乡说村主任把他们的种粮补贴扣了，村主任说是老乡自己同意抵医保的。")])
+    assert all(s.hedged for s in facts.violations.values())

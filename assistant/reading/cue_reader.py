@@ -20,9 +20,12 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 _THIRD_PARTY = re.compile(
     r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
     r"|团伙|不法分子|它(?!们)|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘|项目经理|监理"
+    # households said to have done it ("有四户多报了三十几头"), and the kin of someone named ("他儿子…是故意瞒到的")
+    r"|(?<!还)有[一二三四五六七八九十几两\d]+户|养殖户|贫困户|低保户"
+    r"|儿子|女儿|老婆|媳妇|丈夫|女婿|儿媳"
 )
 _SUBJECT = re.compile(
-    r"我|他(?!们)|她(?!们)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
+    r"我|他(?!们|儿子|女儿|老婆|媳妇|家)|她(?!们|儿子|女儿|丈夫|老公|家)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
 )
 # "那套材料是专业造假团伙伪造的": the act's doer named after it, as the one who did it.
 _DONE_BY_THIRD = re.compile(
@@ -31,7 +34,9 @@ _DONE_BY_THIRD = re.compile(
     + r")[^,，。；;]{0,6}(伪造|造假|编造|做|弄|提供|虚构|篡改|骗)"
 )
 # "专业造假团伙": the act's word naming the third party that does it.
-_DOER_NOUN = re.compile(r"(伪造|造假|诈骗|骗保|骗贷|骗补)(的)?(团伙|分子|公司|企业|中介|机构)")
+_DOER_NOUN = re.compile(
+    r"(伪造|造假|诈骗|骗保|骗贷|骗补|虚开(增值税)?(专用)?发票)(的)?(团伙|分子|公司|企业|中介|机构)"
+)
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
@@ -79,7 +84,9 @@ def certainty(hit: CueHit) -> str:
 
 
 # "系统漏掉了几个冒领的": the act named as what some people did ("几个…的") is theirs, not the teller's.
-_DOERS_BEFORE = re.compile(r"(几|一些|个别|部分|有些|有的|少数|两|三)(个|户|家|名|位|人)?$")
+_DOERS_BEFORE = re.compile(
+    r"(一些|个别|部分|有些|有的|少数|[一二三四五六七八九十几两\d]+)(个|户|家|名|位|人)?$"
+)
 # "这个会不会算统计造假？": the user asks how to classify what they told and names a violation only as the
 # thing to rule out. Such words state no red flag; the facts the story states decide.
 _CLASSIFY = re.compile(
