@@ -607,3 +607,43 @@ def test_knowing_a_fact_or_exceeding_a_budget_is_no_red_flag(
 def test_what_villagers_say_an_official_did_is_reported(reader: Reader) -> None:
     facts = reader.read([fold("好几个老乡说村主任把他们的种粮补贴扣了，村主任说是老乡自己同意抵医保的。")])
     assert all(s.hedged for s in facts.violations.values())
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # a crop that failed (绝收) is no money taken
+        "镇里第一次带农户试种中药材，党委会定的，请了专家指导，结果遇上冻害大部分绝收了，投入的三十万补贴打了水漂。",
+        # nobody of one's own family took part
+        "老刘是试点村改革的具体负责人，方案经镇党委会研究、县里备案，他自己家里没人涉及股份分配。",
+    ],
+)
+def test_words_that_only_look_like_gain(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert facts.factors.get("motive") is None or facts.factors["motive"].value != "private"
+
+
+def test_a_gas_leak_alarm_is_no_report_withheld(reader: Reader) -> None:
+    facts = reader.read([fold("夜里园区液氯泄漏报警，我按预案组织周边群众撤离，后来查明是探头故障。")])
+    assert "false_report" not in facts.violations
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "有人话我哋书记收咗施工方红包先至批咗个项目，书记话冇呢回事，纪委仲未查。",
+        "如果单位接待检查组在食堂吃工作餐，超了标准二三十块，算不算违规？",
+    ],
+)
+def test_hearsay_in_dialect_and_a_hypothetical_are_asked_not_decided(
+    assistant: Assistant, story: str
+) -> None:
+    assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> None:
+    story = (
+        "上个月镇上一个加工厂锅炉出事，烫伤了一个工人。安监站小王负责那一片，"
+        "有人说他上个月去检查过还下了整改通知，也有人说他根本没去，记录是后补的。"
+    )
+    assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
