@@ -647,3 +647,48 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         "有人说他上个月去检查过还下了整改通知，也有人说他根本没去，记录是后补的。"
     )
     assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("所里那辆警车，副所长上个月借给他朋友拉了两趟货，油钱自己出的。", "car"),
+        ("站里新买的那台全站仪，站长拿回家放了半年，说是周末练手。", "embezzle"),
+        ("抗疫那会儿社会捐的酒精和口罩剩了不少，办公室几个人就分了拿回家。", "embezzle"),
+        (
+            "征地补偿款县里早拨到街道了，街道拿了两百万先去还了园区道路的工程欠款，村民到现在没拿全。",
+            "embezzle",
+        ),
+        ("过年一个做建材的老板塞了两条软中华，我就放办公室了。", "gifts"),
+        ("我儿子升学宴，辖区一个包工头也送了一万，人没来。", "gifts"),
+        ("迎检前我们把群众满意度测评表自己填了两百多份。", "fraud"),
+        ("驻村干部一个月在村里待不了几天，考勤是村文书帮着打卡的，补贴照领。", "fraud"),
+        ("那两家厂子去年就停产了，统计报表上还是照样按往年数继续填报。", "fraud"),
+        ("综合执法队把几个摊主的身份证收走了，说不搬走不还。", "coercion"),
+        ("村里清理乱堆乱放，每户罚了三百，给的是白条。", "coercion"),
+        ("暗访组要来，局长提前给各乡镇打电话交代，问起来就说今年没发生一起。", "false_report"),
+        ("巡察指出办公室超标以后，他把里间门用柜子挡上，报说已经整改到位，其实里间一直在用。", "rectify"),
+        ("防汛总结会开完，主任带大家去唱歌，四千多块钱用单位公务卡刷的。", "reception"),
+        ("局里去外省考察学习五天，正经参观就半天，其余几天都在景区转。", "travel"),
+        ("每逢节假日全局都发加班补贴，每人一千多，其实好多人根本没上班。", "allowance"),
+        ("我在税务分局上班，下班后去我爱人开的代账公司帮忙做账，每月拿四千块。", "business"),
+    ],
+)
+def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:
+    facts = reader.read([fold(story)])
+    assert family in facts.violations, facts.violations
+    assert facts.violations[family].actor == "subject"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # the enterprise is given the subsidy, it gives nothing
+        "我们开发区引进一家新材料企业，管委会集体研究给了九百万设备补贴，后来企业经营不善停产了。",
+        # the subject's own car on the way to work
+        "我们镇里有辆皮卡，防汛期间借给村里拉沙袋，油费镇里出的。",
+    ],
+)
+def test_acts_that_only_look_like_ordinary_violations(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert not {"gifts", "car"} & set(facts.violations), facts.violations
