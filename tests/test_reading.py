@@ -692,3 +692,42 @@ def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str,
 def test_acts_that_only_look_like_ordinary_violations(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
     assert not {"gifts", "car"} & set(facts.violations), facts.violations
+
+
+@pytest.mark.parametrize(
+    ("story", "circumstance"),
+    [
+        (
+            "我们乡引进的养殖场，乡里开会研究过，谁成想今年老板突然得病没了，家里人不接手，场子就黄了。",
+            "force_majeure",
+        ),
+        ("山洪下来那两天，村书记带人挨家挨户转移群众，物资当场发了，顾不上登记。", "emergency"),
+        ("开会那天我就说这个项目投入太大，我的保留意见是记了的，最后少数服从多数通过了。", "objected"),
+        ("企业拿伪造的证书申报奖补，我们按流程查了系统，编号对得上，后来才知道是套用的。", "diligence"),
+    ],
+)
+def test_circumstances_told_in_other_words(reader: Reader, story: str, circumstance: str) -> None:
+    assert circumstance in reader.read([fold(story)]).circumstances
+
+
+def test_an_inspectors_question_answered_is_no_doubt(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("巡察组问我们当时有没有上会，我说有，会议记录原件一直在档案室。经理办公会决定临时调煤。")]
+    )
+    assert "process" not in facts.doubts
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # the teller's own voice after a complaint, in an unpunctuated message
+        "文物部门叫停三个月 只能延期开学 家长投诉说我们拖延 我跟施工方没任何利益往来",
+        # gain denied with 捞
+        "镇里开会研究了、县里也批了，俺们谁也没从里头捞过一分钱。",
+        # a report the investigation cleared, and the teller's denial after it
+        "后来有人举报说他拿了施工队的好处，县纪委查了三个月，结论是没有问题，他一分好处也没拿。",
+    ],
+)
+def test_gain_denied_in_the_tellers_own_voice(reader: Reader, story: str) -> None:
+    motive = reader.read([fold(story)]).factors["motive"]
+    assert motive.value == "public" and not motive.hedged

@@ -123,6 +123,12 @@ def asks_classification(text: str, start: int) -> bool:
 
 def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> tuple[CueHit, FactorRule, str]:
     firm = [h for h in hits if not h[0].hedged]
+    rumours = [h for h in hits if h[2] == dominant]
+    if rumours and all(h[0].hedged for h in rumours):
+        # "有人举报说他收了钱…结论是没有问题，钱一分没收": the teller's own denial after the report settles it.
+        later = [h for h in firm if h[0].negated and h[0].start > rumours[-1][0].start]
+        if later:
+            return later[-1]
     if dominant:
         # A dominant value wins even when only rumoured: it then stays hedged and must be confirmed.
         for group in (firm, hits):
@@ -258,6 +264,12 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             facts.items.append(Fact("violation", rule.id, "yes", hits[0].clause, turn, "denied"))
             continue
         firm = [h for h in affirmed if not h.hedged]
+        last_report = max(h.start for h in affirmed)
+        if not firm and any(h.negated and not h.hedged and h.start > last_report for h in hits):
+            # "有人举报说他收了施工队的钱…结论是没有问题，钱一分没收": what was only reported is denied in
+            # the teller's own words after it.
+            facts.violations.pop(rule.id, None)
+            continue
         hit = (firm or affirmed)[0]
         who = actor(text, hit, rule.id)
         facts.violations[rule.id] = Sighting(hit.clause, not firm, who)
