@@ -654,6 +654,8 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
     [
         ("所里那辆警车，副所长上个月借给他朋友拉了两趟货，油钱自己出的。", "car"),
         ("站里新买的那台全站仪，站长拿回家放了半年，说是周末练手。", "embezzle"),
+        # a negator inside the thing named (无人机) denies nothing
+        ("单位的无人机副站长拿回家用了大半年，周末接私活航拍。", "embezzle"),
         ("抗疫那会儿社会捐的酒精和口罩剩了不少，办公室几个人就分了拿回家。", "embezzle"),
         (
             "征地补偿款县里早拨到街道了，街道拿了两百万先去还了园区道路的工程欠款，村民到现在没拿全。",
