@@ -733,3 +733,56 @@ def test_an_inspectors_question_answered_is_no_doubt(reader: Reader) -> None:
 def test_gain_denied_in_the_tellers_own_voice(reader: Reader, story: str) -> None:
     motive = reader.read([fold(story)]).factors["motive"]
     assert motive.value == "public" and not motive.hedged
+
+
+def test_the_last_statement_of_a_factor_wins_whatever_the_rule_order(reader: Reader) -> None:
+    story = "班子会上两个副镇长提了反对意见，书记说出了问题我负责，最后还是按他的方案报了。"
+    assert reader.read([fold(story)]).factors["process"].value == "unilateral"
+
+
+@pytest.mark.parametrize(
+    ("story", "factor"),
+    [
+        ("书记已经调走了，我想问这种属于改革探索失误吗", "intent"),
+        ("方案是乡党委会研究的，也报过县里。现在说要追究我们“擅自突破政策”。", "process"),
+    ],
+)
+def test_a_category_asked_about_or_a_charge_quoted_states_nothing(
+    reader: Reader, story: str, factor: str
+) -> None:
+    value = reader.read([fold(story)]).factors.get(factor)
+    assert value is None or value.hedged or value.value not in ("negligent", "unilateral")
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "年底单位发了一笔“目标奖”，每人五千，据说是上级批了的，但我没见到文件。",
+        "今年的困难补助名单里有两户是村主任的亲戚，这两户也确实困难，够不够条件我也说不清。",
+        "某局干部的配偶持有一家本地企业的股份，该企业去年拿到了产业扶持资金，目前尚未查明该干部是否参与评审。",
+        "我们副局长用单位的车去了一趟市里，有人说是私事，副局长说是去开会顺便办的。",
+    ],
+)
+def test_what_the_story_leaves_undetermined_is_asked(assistant: Assistant, story: str) -> None:
+    assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+@pytest.mark.parametrize(
+    ("story", "present", "absent"),
+    [
+        ("试点的补偿款是从县城投公司借的，打算用指标交易收益还。", None, "borrow"),
+        ("结果人家老板拿着县里给的装修补贴两百万跑路了。", None, "borrow"),
+        ("新书记来了以后往上报，县纪委已经在查。", None, "fraud"),
+        ("审计要求三个月内把出借的钱收回，我们觉得企业刚有起色，就一直没去催。", "rectify", None),
+        ("审计指出我们违规出借给企业五百万资金。", "embezzle", None),
+        ("救灾棉被下来，村主任先紧着他们老张家分，好几户领了两份。", "masses", None),
+    ],
+)
+def test_acts_read_by_what_the_words_do(
+    reader: Reader, story: str, present: str | None, absent: str | None
+) -> None:
+    violations = reader.read([fold(story)]).violations
+    if present:
+        assert present in violations
+    if absent:
+        assert absent not in violations

@@ -91,7 +91,7 @@ _DOERS_BEFORE = re.compile(
 # thing to rule out. Such words state no red flag; the facts the story states decide.
 _CLASSIFY = re.compile(
     r"(会不会|算不算|是不是|属不属于|构不构成|能不能|会被|怕被|担心被)(算|认定为?|定性为?|属于|构成|当成|当作|说成)?"
-    r"|(能说是|可以说是|能算|算得上|这种算|这个算|那个算|这样算|这也算|这都算|这算|算是|按)(在|是|作)?$|(?<![预打计清结核盘])算(他|她|我|是)?(个人|一个人|属于)?$|(能否|能不能|可否|可不可以|可以|想)(以|按|当作?|算作?|作为)[“‘]?[^,，。？?]{0,10}$|还是(可以|能|属于|算)?[^。]{0,8}$"
+    r"|(能说是|可以说是|能算|算得上|这种算|这个算|那个算|这样算|这也算|这都算|这算|算是|按)(在|是|作)?$|(?<![预打计清结核盘])算(他|她|我|是)?(个人|一个人|属于)?$|(能否|能不能|可否|可不可以|可以|想)(以|按|当作?|算作?|作为)[“‘]?[^,，。？?]{0,10}$|还是(可以|能|属于|算)?[^。]{0,8}$|(这种|这个|这样|这事|这)(也|都)?(属于|算是?)[^。，,？?]{0,8}$"
 )
 
 
@@ -135,7 +135,8 @@ def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> t
             for hit in group:
                 if hit[2] == dominant:
                     return hit
-    return (firm or hits)[-1]  # otherwise the last statement in the message wins
+    # otherwise the last statement in the message wins (hits are grouped by rule: order them by position)
+    return max(firm or hits, key=lambda h: h[0].start)
 
 
 # What a rule requires is no fact of what was done ("制度规定对外担保必须经董事会审议"); what was done by the
