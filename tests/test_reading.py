@@ -791,3 +791,16 @@ def test_acts_read_by_what_the_words_do(
 def test_asking_how_to_destroy_records_before_an_interview_is_declined(assistant: Assistant) -> None:
     answer = assistant.ask("纪委明天找我谈话 微信里的转账记录咋删干净 要恢复不了的那种")
     assert answer.verdict is Verdict.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("我们大队长把罚没的一台越野车一直自己开，说是替单位保管。", "car"),
+        ("副局长长期无偿借用辖区一家物流公司的小轿车，油费也是公司出。", "borrow"),
+    ],
+)
+def test_words_that_contain_a_negator_deny_nothing(reader: Reader, story: str, family: str) -> None:
+    """罚没 (confiscated) and 无偿 (free of charge) hold 没 and 无 without denying anything."""
+    violations = reader.read([fold(story)]).violations
+    assert family in violations
