@@ -804,3 +804,46 @@ def test_words_that_contain_a_negator_deny_nothing(reader: Reader, story: str, f
     """罚没 (confiscated) and 无偿 (free of charge) hold 没 and 无 without denying anything."""
     violations = reader.read([fold(story)]).violations
     assert family in violations
+
+
+@pytest.mark.parametrize(
+    "story", ["我一分钱没碰", "钱都打到养殖户卡上了，我们没截一分", "这笔钱我一分都没贪"]
+)
+def test_a_penny_denied_is_gain_denied(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert facts.factors["motive"].value == "public" and "motive" not in facts.model_read
+
+
+def test_a_relative_moved_up_the_queue_is_favouritism_whatever_was_paid(assistant: Assistant) -> None:
+    """Moving one's niece up a housing queue is 优亲厚友 even if 'she did not gain a penny' in rent."""
+    story = (
+        "我管公租房分配，我侄女离婚带着孩子没地方住，我就在系统里把她的轮候序号往前调了，提前分到了一套。"
+        "跟分管局长口头汇报过。她房租照交，没占一分钱便宜。"
+    )
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    ("story", "circumstance"),
+    [
+        ("乡党委研究统一买了枸杞苗，第二年来了一场倒春寒，霜冻把新枝全打了。", "force_majeure"),
+        ("村合作社买种苗被骗了，对方拿了别人公司的资质，两委开会定的。", "force_majeure"),
+    ],
+)
+def test_frost_and_being_deceived_are_unforeseeable(reader: Reader, story: str, circumstance: str) -> None:
+    assert circumstance in reader.read([fold(story)]).circumstances
+
+
+def test_the_village_committees_talking_it_over_is_collective(reader: Reader) -> None:
+    facts = reader.read([fold("好多老人没法自己去体检，村两委商量了一下，用村集体的钱包了两趟中巴。")])
+    assert facts.factors["process"].value == "collective"
+
+
+def test_money_moved_out_of_funds_held_for_others_is_misuse(reader: Reader) -> None:
+    facts = reader.read([fold("我寻思着就先从村里低保户的代发款里挪了两万,开春就还上。")])
+    assert "embezzle" in facts.violations
+
+
+def test_dragging_ones_feet_stays_unremedied(reader: Reader) -> None:
+    facts = reader.read([fold("上级明确要求清理违建大棚房 我们一直拖着没动")])
+    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
