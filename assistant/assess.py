@@ -212,6 +212,11 @@ def _loss_alone(red: RedLineRule, evidence: str, facts: Facts, story: str, rules
         not hit.negated for hit in find_cues(story, loss.harm, rules.language)
     ):
         return False
+    objection = facts.circumstances.get("objected", "")
+    process = facts.factors.get("process")
+    alone = process is not None and process.value == "unilateral" and not process.hedged
+    if loss.own_objection is not None and loss.own_objection.search(objection) and not alone:
+        return True
     return any(_holds(facts, key, value) for key, value in loss.excused_by)
 
 

@@ -42,6 +42,9 @@ class LossExcuse:
     # anywhere in the story.
     harm: list[re.Pattern[str]]
     excused_by: tuple[tuple[str, str], ...]  # (factor or "circumstance", value): any one established
+    # The teller's own objection (its words name the teller) excuses the loss too: who objected did not
+    # decide (问责条例第十七条第一款第（二）项); others' objection to a decider does not.
+    own_objection: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,4 +179,5 @@ def _loss_excuse(cfg: dict[str, Any] | None) -> LossExcuse | None:
     if not cfg:
         return None
     pairs = tuple((str(k), str(v)) for entry in cfg["excused_by"] for k, v in entry.items())
-    return LossExcuse(re.compile(cfg["words"]), compile_cues(cfg["harm"]), pairs)
+    own = re.compile(cfg["own_objection"]) if cfg.get("own_objection") else None
+    return LossExcuse(re.compile(cfg["words"]), compile_cues(cfg["harm"]), pairs, own)

@@ -191,3 +191,26 @@ def test_a_loss_of_money_with_nothing_that_makes_it_tolerable_stays_a_red_line()
     # ("开班子会的时候…当场就说这事他定了"), and 第十七条 asks for diligence or an unforeseeable cause
     assert any(r.id == "serious-consequence" for r in assess(["…"], facts(None), RULES).red_lines)
     assert all(r.id != "serious-consequence" for r in assess(["…"], facts("force_majeure"), RULES).red_lines)
+
+
+def test_the_tellers_own_objection_excuses_the_loss_others_objections_do_not() -> None:
+    from assistant.domain import FactorValue
+    from assistant.reading.facts import Facts
+
+    def facts(objection: str, process: str) -> Facts:
+        f = Facts()
+        f.factors["consequence"] = FactorValue("serious", "项目亏了一千二百万")
+        f.factors["process"] = FactorValue(
+            process, "局党组会研究" if process == "collective" else "他一个人拍板"
+        )
+        f.factors["motive"] = FactorValue("public", "我跟项目没任何利益关系")
+        f.circumstances["objected"] = objection
+        return f
+
+    own = assess(["…"], facts("我在会上明确反对，意见写进了会议纪要", "collective"), RULES)
+    assert all(r.id != "serious-consequence" for r in own.red_lines)
+    assert own.verdict is Verdict.TOLERABLE
+    others = assess(["…"], facts("两个副总明确反对", "collective"), RULES)
+    assert any(r.id == "serious-consequence" for r in others.red_lines)
+    alone = assess(["…"], facts("我在会上明确反对", "unilateral"), RULES)
+    assert alone.verdict is Verdict.NOT_TOLERABLE
