@@ -65,7 +65,9 @@ class IntentClassifier:
         is_story = is_story or (bool(story_factors) and happened and not general and asks_judgement)
         # An account of what happened at work, with no question about the rules in it, is a story told to
         # be judged ("项目没招标直接给了一家公司 现在审计问起来了"); knowledge questions ask.
-        is_story = is_story or (happened and work_words and not _ASKS_RULES.search(text))
+        is_story = is_story or (
+            happened and work_words and not _ASKS_RULES.search(text) and not _REQUEST.search(text)
+        )
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (has_actor and not general and happened and asks_judgement)
         # A long account of what someone did at work is a story, whatever its closing question asks

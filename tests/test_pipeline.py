@@ -151,6 +151,9 @@ def test_told_conduct_is_a_story(assistant: Assistant, text: str) -> None:
     [
         ("被容错以后，会不会影响我以后提拔？", Intent.PROCEDURE),
         ("2023年修订的纪律处分条例里，因不可抗力造成损失的规定在哪一条？", Intent.KNOWLEDGE),
+        # 处理结果 names an outcome in the rules, nothing that happened
+        ("请说明问责条例第十七条和第十八条在适用情形和处理结果上的区别。", Intent.KNOWLEDGE),
+        ("容错申请到底向谁提？要不要等问责决定下了才能提？", Intent.PROCEDURE),
     ],
 )
 def test_questions_about_the_rules_stay_questions(assistant: Assistant, text: str, intent: Intent) -> None:
