@@ -674,6 +674,10 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("局里去外省考察学习五天，正经参观就半天，其余几天都在景区转。", "travel"),
         ("每逢节假日全局都发加班补贴，每人一千多，其实好多人根本没上班。", "allowance"),
         ("我在税务分局上班，下班后去我爱人开的代账公司帮忙做账，每月拿四千块。", "business"),
+        ("有个开饭店的老板给所长整了两条华子，说是谢他帮忙把证办快了。", "gifts"),
+        ("过年嗰阵啲商户排住队嚟俾利是，我收咗十几封。", "gifts"),
+        ("我跟评标专家私下说了句那家公司是我表弟的，你们看着关照，结果中了一个标段。", "interfere"),
+        ("任务完不成，局长让把只签了框架协议、资金没到位的项目按协议额全算进实际到位数。", "fraud"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:
