@@ -42,8 +42,8 @@ class LossExcuse:
     # anywhere in the story.
     harm: list[re.Pattern[str]]
     excused_by: tuple[tuple[str, str], ...]  # (factor or "circumstance", value): any one established
-    # The teller's own objection (its words name the teller) excuses the loss too: who objected did not
-    # decide (问责条例第十七条第一款第（二）项); others' objection to a decider does not.
+    # An objection by the one the story is about (its words name them: 我, 他) excuses the loss too: who
+    # objected did not decide (问责条例第十七条第一款第（二）项); others' objection to a decider does not.
     own_objection: re.Pattern[str] | None = None
 
 
