@@ -56,6 +56,8 @@ class Language:
     trailing_doubts: re.Pattern[str] | None = None
     # Confirmation later in the sentence settles what was reported ("听办公室的人聊…占了干股，纪委已经查实").
     confirmations: re.Pattern[str] | None = None
+    # Compliance later in the sentence: a ban obeyed ("省里通知一律暂停，冰雪节只能取消") is no ban defied.
+    complied: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -68,6 +70,7 @@ class Language:
             window=int(raw.get("negation_window", 10)),
             trailing_doubts=_alternation(raw["trailing_doubts"]) if raw.get("trailing_doubts") else None,
             confirmations=_alternation(raw["confirmations"]) if raw.get("confirmations") else None,
+            complied=_alternation(raw["complied"]) if raw.get("complied") else None,
         )
 
 

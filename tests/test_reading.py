@@ -851,3 +851,20 @@ def test_money_moved_out_of_funds_held_for_others_is_misuse(reader: Reader) -> N
 def test_dragging_ones_feet_stays_unremedied(reader: Reader) -> None:
     facts = reader.read([fold("上级明确要求清理违建大棚房 我们一直拖着没动")])
     assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+
+
+def test_a_ban_obeyed_is_no_ban_defied(assistant: Assistant) -> None:
+    story = (
+        "文旅局党组会定的，跟演出公司签了合同交了八万定金。开幕前两天来了场百年不遇的暴雪，省里通知大型活动一律暂停，"
+        "我们只能取消，定金按合同退不回来。这钱没进谁兜里。"
+    )
+    facts = assistant.reader.read(assistant.normalise([story]))
+    assert facts.factors.get("basis") is None or facts.factors["basis"].value != "prohibited"
+    assert assistant.ask(story).verdict is Verdict.TOLERABLE
+
+
+def test_a_meal_asked_whether_over_the_standard_is_asked(assistant: Assistant) -> None:
+    assert (
+        assistant.ask("上周接待市里检查组吃了一顿 人均一百二 有公函 有没有超标").verdict
+        is Verdict.NEEDS_MORE_FACTS
+    )

@@ -168,6 +168,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start])
             ):
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
+            if value == "prohibited" and _complied(text, hit, rules):
+                continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
                 # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
                 continue
@@ -275,6 +277,15 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         who = actor(text, hit, rule.id)
         facts.violations[rule.id] = Sighting(hit.clause, not firm, who)
         facts.items.append(Fact("violation", rule.id, "yes", hit.clause, turn, "stated", certainty(hit), who))
+
+
+def _complied(text: str, hit: CueHit, rules: Rules) -> bool:
+    """Does the rest of the hit's sentence obey the ban it names?"""
+    complied = rules.language.complied
+    if complied is None:
+        return False
+    end = min((i for i in (text.find(m, hit.end) for m in "。！？!?;；") if i >= 0), default=len(text))
+    return bool(complied.search(text, hit.end, end))
 
 
 def _factors_in_sentence(
