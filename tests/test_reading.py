@@ -868,3 +868,10 @@ def test_a_meal_asked_whether_over_the_standard_is_asked(assistant: Assistant) -
         assistant.ask("上周接待市里检查组吃了一顿 人均一百二 有公函 有没有超标").verdict
         is Verdict.NEEDS_MORE_FACTS
     )
+
+
+def test_a_procedure_skipped_in_an_emergency_is_no_knowing_violation(reader: Reader) -> None:
+    facts = reader.read([fold("防汛指挥部开会决定紧急采购沙袋和水泵，不走招标和比价，先保堤坝。")])
+    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+    calm = reader.read([fold("为了赶进度，局里采购设备不走招标，直接定了一家。")])
+    assert calm.factors["intent"].value == "deliberate"

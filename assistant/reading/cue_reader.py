@@ -168,6 +168,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start])
             ):
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
+            if value == "deliberate" and _SHORTCUT.search(hit.clause) and _in_emergency(text, hit, rules):
+                continue  # "紧急采购，不走招标和比价": the emergency's own handling, not a knowing violation
             if value == "prohibited" and _complied(text, hit, rules):
                 continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
@@ -277,6 +279,20 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         who = actor(text, hit, rule.id)
         facts.violations[rule.id] = Sighting(hit.clause, not firm, who)
         facts.items.append(Fact("violation", rule.id, "yes", hit.clause, turn, "stated", certainty(hit), who))
+
+
+# A procedure skipped (招标, 比价, 审批 …): in an emergency told in the same sentence, the handling itself.
+_SHORTCUT = re.compile(
+    r"(不走|没走|未走|绕开|跳过|简化|省去|先不)[^,，。；]{0,4}(招标|比价|比选|审批|程序|流程|手续|采购程序)"
+)
+
+
+def _in_emergency(text: str, hit: CueHit, rules: Rules) -> bool:
+    start = max(text.rfind(m, 0, hit.start) for m in "。！？!?;；") + 1
+    ends = [i for i in (text.find(m, hit.end) for m in "。！？!?;；") if i >= 0]
+    sentence = text[start : min(ends) if ends else len(text)]
+    emergency = next((c for c in rules.circumstances if c.id == "emergency"), None)
+    return emergency is not None and any(p.search(sentence) for p in emergency.patterns)
 
 
 def _complied(text: str, hit: CueHit, rules: Rules) -> bool:
