@@ -875,3 +875,17 @@ def test_a_procedure_skipped_in_an_emergency_is_no_knowing_violation(reader: Rea
     assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
     calm = reader.read([fold("为了赶进度，局里采购设备不走招标，直接定了一家。")])
     assert calm.factors["intent"].value == "deliberate"
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "我跟那家店老板素不相识，审核完全按文件办。",
+        "我们跟他没任何私交",
+        "经办个小姑娘勿认得搿家企业",
+        "钱都用在科研上了，没有人私用",
+    ],
+)
+def test_no_tie_and_no_private_use_deny_gain(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert facts.factors["motive"].value == "public" and "motive" not in facts.model_read
