@@ -79,6 +79,10 @@ def assess(
         # action in an emergency is excused): whichever is right, the verdict stands, so it is not asked.
         # (A story that doubts a fact itself still has it asked.)
         facts.doubts.pop(factor)
+    objection = facts.circumstances.get("objected")
+    if objection is not None and not _own_objection(rules, objection, story):
+        # Others' objection ("两个副总都明确反对") is no excuse for the one who decided: shown, weighs nothing.
+        facts.circumstances["objected_by_others"] = facts.circumstances.pop("objected")
     named_firm, named_hedged, cited = _violations(facts, rules)
     firm, hedged = _red_lines(facts, rules, story)
     firm, hedged = named_firm + firm, named_hedged + hedged
@@ -212,12 +216,26 @@ def _loss_alone(red: RedLineRule, evidence: str, facts: Facts, story: str, rules
         not hit.negated for hit in find_cues(story, loss.harm, rules.language)
     ):
         return False
-    objection = facts.circumstances.get("objected", "")
     process = facts.factors.get("process")
     alone = process is not None and process.value == "unilateral" and not process.hedged
-    if loss.own_objection is not None and loss.own_objection.search(objection) and not alone:
-        return True
+    if not alone and "objected" in facts.circumstances:
+        return True  # who objected did not decide (问责条例第十七条第一款第（二）项); only theirs is kept
     return any(_holds(facts, key, value) for key, value in loss.excused_by)
+
+
+def _own_objection(rules: Rules, objection: str, story: str) -> bool:
+    """Is the objection that of the one the story is about? Not when others are named as a group objecting
+    ("两个同志反对", "财务总监和一个副总都说") to the one who decided; a single objector named, or the teller's
+    own word in or just before it ("本人认为…，当场投反对票"), is."""
+    who = rules.objector
+    if who is None:
+        return True
+    at = story.find(objection)
+    start = max(story.rfind(m, 0, at) for m in "。！？!?;；") + 1 if at >= 0 else 0
+    before = story[max(start, at - 30) : at] if at >= 0 else ""
+    if who.own.search(objection) or who.own.search(before[-8:]):
+        return not who.others.search(objection)
+    return not who.others.search(before + objection)
 
 
 def _violations(facts: Facts, rules: Rules) -> tuple[list[RedLine], list[RedLine], list[str]]:

@@ -42,9 +42,6 @@ class LossExcuse:
     # anywhere in the story.
     harm: list[re.Pattern[str]]
     excused_by: tuple[tuple[str, str], ...]  # (factor or "circumstance", value): any one established
-    # An objection by the one the story is about (its words name them: 我, 他) excuses the loss too: who
-    # objected did not decide (问责条例第十七条第一款第（二）项); others' objection to a decider does not.
-    own_objection: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,16 @@ class Circumstance:
 
 
 @dataclass(frozen=True)
+class Objector:
+    """Who objected: the one the story is about, not others named as a group ("两个副总", "财务总监和一个副总
+    都"), whose objection is no excuse for the one who decided (问责条例第十七条第一款第（二）项 exempts who
+    objected). ``own``: the teller's or the subject's word (我, 本人, 他) in or just before the objection."""
+
+    own: re.Pattern[str]
+    others: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class ToleranceBlock:
     """A stated factor value that keeps a story from being tolerable until it is explained, unless its
     words say it could not have been otherwise (verdict.yaml `tolerable.blocked_by`)."""
@@ -96,6 +103,8 @@ class Rules:
     criteria_units: list[str]
     violations: list[ViolationRule]
     tolerable_blocks: dict[str, ToleranceBlock]
+    # Whose objection it is (verdict.yaml `objector`): the one the story is about, not others to a decider.
+    objector: Objector | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Rules:
@@ -168,6 +177,11 @@ class Rules:
                 )
                 for key, v in violations["violations"].items()
             ],
+            objector=Objector(
+                re.compile(verdict["objector"]["own"]), re.compile(verdict["objector"]["others"])
+            )
+            if verdict.get("objector")
+            else None,
             tolerable_blocks={
                 factor: ToleranceBlock(frozenset(b["values"]), re.compile(b["unless"]))
                 for factor, b in (verdict["tolerable"].get("blocked_by") or {}).items()
@@ -179,5 +193,4 @@ def _loss_excuse(cfg: dict[str, Any] | None) -> LossExcuse | None:
     if not cfg:
         return None
     pairs = tuple((str(k), str(v)) for entry in cfg["excused_by"] for k, v in entry.items())
-    own = re.compile(cfg["own_objection"]) if cfg.get("own_objection") else None
-    return LossExcuse(re.compile(cfg["words"]), compile_cues(cfg["harm"]), pairs, own)
+    return LossExcuse(re.compile(cfg["words"]), compile_cues(cfg["harm"]), pairs)

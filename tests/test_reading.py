@@ -904,3 +904,30 @@ def test_a_procedure_skipped_in_an_emergency_is_no_knowing_violation(reader: Rea
 def test_no_tie_and_no_private_use_deny_gain(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
     assert facts.factors["motive"].value == "public" and "motive" not in facts.model_read
+
+
+@pytest.mark.parametrize("story", ["这事儿俺也捞不着啥好处，就是眼花了", "俺一分钱好处没落着"])
+def test_gain_that_could_not_be_had_is_denied(reader: Reader, story: str) -> None:
+    assert reader.read([fold(story)]).factors["motive"].value == "public"
+
+
+@pytest.mark.parametrize(
+    "story",
+    ["我这种提过明确反对意见的，能不能不被问责", "项目经县政府常务会研究，推进过程中亦无违反规定情形。"],
+)
+def test_a_question_or_a_denied_breach_is_no_ban(reader: Reader, story: str) -> None:
+    basis = reader.read([fold(story)]).factors.get("basis")
+    assert basis is None or basis.value != "prohibited"
+
+
+def test_an_objection_told_just_after_the_teller_names_himself_is_his(assistant: Assistant) -> None:
+    own = (
+        "本人系县国有投资公司董事。董事会审议一个股权投资项目时，本人认为估值偏高，当场投反对票并要求载入会议记录。"
+        "项目最终多数通过，现已亏损约两千万元。本人与该项目无任何利益关联。"
+    )
+    assert assistant.ask(own).verdict is Verdict.TOLERABLE
+    others = (
+        "我们开班子会的时候，财务总监和一个副总都明确反对，董事长还是定了，投了三千万，现在基本收不回来。"
+        "董事长说他没拿对方一分钱。"
+    )
+    assert assistant.ask(others).verdict is not Verdict.TOLERABLE
