@@ -931,3 +931,10 @@ def test_an_objection_told_just_after_the_teller_names_himself_is_his(assistant:
         "董事长说他没拿对方一分钱。"
     )
     assert assistant.ask(others).verdict is not Verdict.TOLERABLE
+
+
+def test_what_the_person_pleads_is_a_claim_the_tellers_own_word_after_it_is_not(reader: Reader) -> None:
+    pleaded = reader.read([fold("院长辩称这笔钱没进个人口袋。")]).factors["motive"]
+    assert pleaded.value == "public" and pleaded.hedged
+    own = reader.read([fold("封控那阵子老人半夜发病 书记开会说先社区垫上 我一分没拿")]).factors["motive"]
+    assert own.value == "public" and not own.hedged

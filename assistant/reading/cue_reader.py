@@ -96,11 +96,12 @@ _CLASSIFY = re.compile(
 
 
 # Who is heard making a claim: the officials and others a story quotes.
-_SPEAKERS = "他|她|董事长|总经理|经理|局长|书记|镇长|乡长|县长|区长|村长|支书|主任|院长|校长|站长|所长|科长|处长|老板|领导"
+_SPEAKERS = "他|她|当事人|董事长|总经理|经理|局长|书记|镇长|乡长|县长|区长|村长|支书|主任|院长|校长|站长|所长|科长|处长|老板|领导"
 # Words that present what follows as someone's claim or pretext ("说是急事急办", "美其名曰改革").
 _CLAIMED = re.compile(
     r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是"
-    rf"|({_SPEAKERS})[^,，。]{{0,4}}(说|称|声称|辩称|解释)[^,，。]{{0,8}}$"
+    # (the claim ends at a new clause: "书记开会说先社区垫上 我一分没拿" is the teller's own word)
+    rf"|({_SPEAKERS})[^,，。\s]{{0,4}}(说|称|声称|辩称|解释)[^,，。\s]{{0,8}}$"
 )
 _QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是|算[^,，。]{0,12}[不没]$")
 
