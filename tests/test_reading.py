@@ -938,3 +938,32 @@ def test_what_the_person_pleads_is_a_claim_the_tellers_own_word_after_it_is_not(
     assert pleaded.value == "public" and pleaded.hedged
     own = reader.read([fold("封控那阵子老人半夜发病 书记开会说先社区垫上 我一分没拿")]).factors["motive"]
     assert own.value == "public" and not own.hedged
+
+
+@pytest.mark.parametrize(
+    ("story", "check"),
+    [
+        (
+            "冇人袋过一个仙，我同居委几个委员开会即刻决定先垫钱买米。",
+            lambda f: f.factors["motive"].value == "public",
+        ),
+        ("居委几个委员开了个会，决定先用公益金买菜。", lambda f: f.factors["process"].value == "collective"),
+        ("中心付了十五万咨询费给一位高校老师做课题，合同也有。", lambda f: "motive" not in f.factors),
+        (
+            "评审会集体通过的 尽调也做了 今年老板突然车祸去世 企业垮了",
+            lambda f: {"force_majeure", "diligence"} <= set(f.circumstances),
+        ),
+        (
+            "问题是内部复核时自行发现的，局里当即暂停开标，修改后重新发布。",
+            lambda f: f.factors["remedy"].value == "remedied",
+        ),
+        ("我在社区负责初审，就没把他家的车写进去，让他过了。", lambda f: "fraud" in f.violations),
+    ],
+)
+def test_more_ways_cadres_tell_it(reader: Reader, story: str, check) -> None:  # type: ignore[no-untyped-def]
+    assert check(reader.read([fold(story)]))
+
+
+def test_a_rumoured_tie_of_comrades_is_asked(assistant: Assistant) -> None:
+    story = "老刘前年经局务会研究给一家企业发了八十万补贴，后来企业关门了。局里有人私下说那企业老板是老刘的战友，老刘说只是认识。"
+    assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
