@@ -967,3 +967,16 @@ def test_more_ways_cadres_tell_it(reader: Reader, story: str, check) -> None:  #
 def test_a_rumoured_tie_of_comrades_is_asked(assistant: Assistant) -> None:
     story = "老刘前年经局务会研究给一家企业发了八十万补贴，后来企业关门了。局里有人私下说那企业老板是老刘的战友，老刘说只是认识。"
     assert assistant.ask(story).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+def test_a_sudden_power_cut_is_an_emergency(reader: Reader) -> None:
+    facts = reader.read([fold("冷链库半夜突然停电，备用发电机也没启动，值班员当即把疫苗转存到乡镇卫生院。")])
+    assert "emergency" in facts.circumstances
+
+
+def test_the_state_paying_a_guarantee_is_a_loss_of_money(assistant: Assistant) -> None:
+    story = (
+        "局党组会研究给一家企业提供贷款担保，我当场就说风险太大，我的反对意见写进了会议纪要，多数人同意还是通过了。"
+        "现在企业还不上了，财政要代偿三百万。我跟这家企业没有任何往来。"
+    )
+    assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
