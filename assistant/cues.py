@@ -58,6 +58,8 @@ class Language:
     confirmations: re.Pattern[str] | None = None
     # Compliance later in the sentence: a ban obeyed ("省里通知一律暂停，冰雪节只能取消") is no ban defied.
     complied: re.Pattern[str] | None = None
+    # An allegation the story says was investigated and found untrue ("纪委查完说不属实").
+    cleared: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -71,6 +73,7 @@ class Language:
             trailing_doubts=_alternation(raw["trailing_doubts"]) if raw.get("trailing_doubts") else None,
             confirmations=_alternation(raw["confirmations"]) if raw.get("confirmations") else None,
             complied=_alternation(raw["complied"]) if raw.get("complied") else None,
+            cleared=_alternation(raw["cleared"]) if raw.get("cleared") else None,
         )
 
 

@@ -980,3 +980,10 @@ def test_the_state_paying_a_guarantee_is_a_loss_of_money(assistant: Assistant) -
         "现在企业还不上了，财政要代偿三百万。我跟这家企业没有任何往来。"
     )
     assert assistant.ask(story).verdict is not Verdict.NOT_TOLERABLE
+
+
+def test_an_allegation_found_untrue_is_no_story_to_judge(assistant: Assistant) -> None:
+    story = "我在区里工作，被人匿名举报说收了供应商的红包，纪委查完说不属实，我想让单位里的人知道我是清白的，怎么申请澄清正名"
+    facts = assistant.reader.read(assistant.normalise([story]))
+    assert "gifts" not in facts.violations and "motive" not in facts.doubts
+    assert assistant.ask(story).verdict is Verdict.NOT_APPLICABLE

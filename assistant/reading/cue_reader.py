@@ -181,6 +181,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
     for factor, hits in by_factor.items():
         hit, rule, value = _pick(hits, rules.dominant.get(factor))
         rumoured_red_flag = hit.hedged and value == rules.dominant.get(factor)
+        if rumoured_red_flag and _cleared_after(text, hit.end, rules):
+            continue  # "被人举报说收了红包，纪委查完说不属实": a rumour investigated and cleared
         firm_values = {h[2] for h in hits if not h[0].hedged}
         if len({h[2] for h in hits}) > 1 and not firm_values and not rumoured_red_flag:
             # Only reported accounts, and they disagree: the fact is in dispute. A fact the teller states
@@ -237,7 +239,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             facts.circumstances[circ.id] = stated[0].clause
             facts.items.append(Fact("circumstance", circ.id, "yes", stated[0].clause, turn))
     for factor, patterns in rules.doubts.items():
-        doubted = [m for p in patterns if (m := p.search(text))]
+        doubted = [m for p in patterns if (m := p.search(text)) and not _cleared_after(text, m.end(), rules)]
         if doubted and factor == "disputed":
             # "也有人说就是局长一个电话让窗口先办的": the dispute is about the facts told beside it.
             about = _factors_in_sentence(text, doubted[0].start(), by_factor)
@@ -271,6 +273,10 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             continue
         firm = [h for h in affirmed if not h.hedged]
         last_report = max(h.start for h in affirmed)
+        if not firm and _cleared_after(text, last_report, rules):
+            # "被人匿名举报说收了红包，纪委查完说不属实": the allegation was investigated and cleared.
+            facts.violations.pop(rule.id, None)
+            continue
         if not firm and any(h.negated and not h.hedged and h.start > last_report for h in hits):
             # "有人举报说他收了施工队的钱…结论是没有问题，钱一分没收": what was only reported is denied in
             # the teller's own words after it.
@@ -294,6 +300,12 @@ def _in_emergency(text: str, hit: CueHit, rules: Rules) -> bool:
     sentence = text[start : min(ends) if ends else len(text)]
     emergency = next((c for c in rules.circumstances if c.id == "emergency"), None)
     return emergency is not None and any(p.search(sentence) for p in emergency.patterns)
+
+
+def _cleared_after(text: str, position: int, rules: Rules) -> bool:
+    """Does the story say, after ``position``, that what was alleged was investigated and found untrue?"""
+    cleared = rules.language.cleared
+    return cleared is not None and bool(cleared.search(text, position))
 
 
 def _complied(text: str, hit: CueHit, rules: Rules) -> bool:
