@@ -987,3 +987,30 @@ def test_an_allegation_found_untrue_is_no_story_to_judge(assistant: Assistant) -
     facts = assistant.reader.read(assistant.normalise([story]))
     assert "gifts" not in facts.violations and "motive" not in facts.doubts
     assert assistant.ask(story).verdict is Verdict.NOT_APPLICABLE
+
+
+def test_a_written_refusal_built_over_anyway_is_not_excused_by_the_deciders_own_plea(
+    assistant: Assistant,
+) -> None:
+    """What the decider pleads ("局长说…属于为推动发展的无意过失") is his claim, not an honest mistake stated:
+    it cannot excuse building on after a written refusal."""
+    story = (
+        "省文物局专门回函，明确说保护范围内不得新建任何设施，停车场要挪到外面。镇长觉得挪出去游客不方便，"
+        "会上说先建起来再说，停车场照样建在了保护范围里，还挖掉了一段古城墙的墙基。现在省里督察要求拆除。"
+        "镇长说出发点是发展旅游，自己没拿一分钱，属于为推动发展的无意过失，能不能容错？"
+    )
+    facts = assistant.reader.read(assistant.normalise([story]))
+    assert "ban" in facts.violations
+    intent = facts.factors["intent"]
+    assert intent.value != "negligent" or intent.hedged
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_a_fire_reported_as_smaller_than_it_was_is_a_false_report(assistant: Assistant) -> None:
+    story = (
+        "今年春天我县山林起火，实际过火四百来亩，县林业局报给市里的报告写成不到一百亩，"
+        "以避免被列入年度考核一票否决。局长签发的报告。这个怎么定性？"
+    )
+    facts = assistant.reader.read(assistant.normalise([story]))
+    assert "false_report" in facts.violations
+    assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE

@@ -166,7 +166,10 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             if (
                 value in FAVOURABLE
                 and not hit.hedged
-                and _CLAIMED.search(text[max(0, hit.start - 8) : hit.start])
+                and (
+                    _CLAIMED.search(text[max(0, hit.start - 8) : hit.start])
+                    or _speaker_claims(text, hit.start, hit.end, rules)
+                )
             ):
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
             if value == "deliberate" and _SHORTCUT.search(hit.clause) and _in_emergency(text, hit, rules):
@@ -300,6 +303,20 @@ def _in_emergency(text: str, hit: CueHit, rules: Rules) -> bool:
     sentence = text[start : min(ends) if ends else len(text)]
     emergency = next((c for c in rules.circumstances if c.id == "emergency"), None)
     return emergency is not None and any(p.search(sentence) for p in emergency.patterns)
+
+
+# Someone the story names speaking: what they say runs to the end of the sentence.
+_SPEECH = re.compile(rf"({_SPEAKERS})[^,，。\s]{{0,4}}(说|称|声称|辩称|解释|表示|认为)")
+
+
+def _speaker_claims(text: str, position: int, end: int, rules: Rules) -> bool:
+    """Is ``position`` inside what someone the story names says ("局长说出发点是发展旅游，自己没拿一分钱，属于
+    为推动发展的无意过失"), with nothing after the speech that gives the teller's own word back?"""
+    start = max(text.rfind(m, 0, position) for m in "。！？!?;；\n") + 1
+    said = max(_SPEECH.finditer(text, start, position), key=lambda m: m.start(), default=None)
+    if said is None:
+        return False
+    return not rules.language.hedge_breakers.search(text, said.end(), end)
 
 
 def _cleared_after(text: str, position: int, rules: Rules) -> bool:
