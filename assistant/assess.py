@@ -205,10 +205,11 @@ def _excused(red: RedLineRule, facts: Facts) -> bool:
 
 def _loss_alone(red: RedLineRule, evidence: str, facts: Facts, story: str, rules: Rules) -> bool:
     """Is the red line read from a loss of money alone ("投资亏了两千万", "钱基本收不回来") in a decision the
-    story shows to be a tolerable kind (collective, diligent, overtaken by the unforeseeable …)? Then the loss
-    is the failure the tolerance decision weighs (问责条例第十七条第一款第（三）项), not a red line of its own.
-    Harm to people, a loss named 重大 or 严重, or a loss caused by a red-line act (one-man, deliberate …,
-    red lines of their own) still decide."""
+    story shows to be a tolerable kind (diligent, pioneering, exploratory, urgent, overtaken by the
+    unforeseeable, or objected to by the one the story is about)? Then the loss is the failure the tolerance
+    decision weighs (问责条例第十七条第一款第（二）（三）项), not a red line of its own. Harm to people, a loss
+    named 重大 or 严重, or a one-man decision still decide (a collective decision alone does not excuse it:
+    its reading is the likeliest to be wrong)."""
     loss = red.loss
     if loss is None or red.id in facts.red_cues or not loss.words.search(evidence):
         return False
