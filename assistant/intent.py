@@ -24,6 +24,9 @@ class IntentClassifier:
         raw = load_yaml(knowledge_dir / "rules" / "intents.yaml")
         self.injection = compile_cues(raw["refuse"]["injection"])
         self.improper = compile_cues(raw["refuse"]["improper"])
+        evasion = raw.get("evasion") or {}
+        self.scrutiny = compile_cues(evasion.get("scrutiny", []))
+        self.evasion = compile_cues(evasion.get("requests", []))
         self.drafting = compile_cues(raw["drafting"])
         self.procedure = compile_cues(raw["procedure"])
         self.knowledge = compile_cues(raw["knowledge"])
@@ -33,6 +36,10 @@ class IntentClassifier:
         self.judgement = compile_cues(raw["judgement"])
         self.drafting_topic = compile_cues(raw["drafting_topic"])
         self.domain = compile_cues(raw["domain"])
+
+    def _evades(self, text: str) -> bool:
+        """Does the message ask how to get past an investigation it names (intents.yaml `evasion`)?"""
+        return bool(self._count(self.scrutiny, text)) and bool(self._count(self.evasion, text))
 
     @staticmethod
     def _count(patterns: list[re.Pattern[str]], text: str) -> int:
@@ -74,7 +81,7 @@ class IntentClassifier:
         # ("…钱下来以后村干部跟这三户对半分了…如果我把钱退了，是不是就能从轻？").
         long_account = len(text) >= _LONG_ACCOUNT and has_actor and happened and work_words
         is_story = is_story or long_account
-        if self._count(self.improper, text):
+        if self._count(self.improper, text) or self._evades(text):
             return IntentResult(Intent.OUT_OF_SCOPE, refusal="improper")
         if self._count(self.injection, text):
             # An injection riding on a real story is ignored and the story is judged on its facts.
