@@ -12,12 +12,18 @@ from assistant.domain import Verdict
 from assistant.normalize import fold
 from assistant.pipeline import Assistant, Conversation
 from assistant.reading import Fact, Reader
-from assistant.reading.facts import verified
+from assistant.reading.facts import Facts, verified
 from assistant.reading.model import ClauseModel, corpus_rows, segments
 from assistant.rules import Rules
 from assistant.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
+
+
+def _reads(facts: Facts, factor: str, value: str) -> bool:
+    """Did the reading set ``factor`` to ``value`` (hedged or not)?"""
+    found = facts.factors.get(factor)
+    return found is not None and found.value == value
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +141,7 @@ def test_segments_are_substrings_including_windows_over_unpunctuated_runs() -> N
 def test_asking_how_to_classify_a_story_states_no_violation(reader: Reader) -> None:
     facts = reader.read([fold("我把两个村的面积填串了行，自己发现后马上更正了。这个会不会算统计造假？")])
     assert "fraud" not in facts.violations
-    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+    assert not _reads(facts, "intent", "deliberate")
     stated = reader.read([fold("他收了老板两万块红包，这算不算受贿")])
     assert stated.factors["motive"].value == "private"
 
@@ -304,7 +310,7 @@ def test_an_act_that_is_itself_a_benefit_states_the_private_motive(reader: Reade
 
 def test_a_partial_recovery_is_a_loss_not_a_remedy(reader: Reader) -> None:
     facts = reader.read([fold("没上会就把六百万借给了那家公司，结果公司垮了，到现在只追回来八十多万。")])
-    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+    assert not _reads(facts, "remedy", "remedied")
     assert facts.factors["consequence"].value == "serious"
 
 
@@ -342,7 +348,7 @@ def test_minutes_mentioned_are_no_objection_recorded(reader: Reader) -> None:
 
 def test_a_third_partys_failure_to_deliver_is_not_the_cadres_refusal_to_remedy(reader: Reader) -> None:
     facts = reader.read([fold("一家企业承诺后未按期补齐材料，我们核查时发现后立即责令整改。")])
-    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "not_remedied"
+    assert not _reads(facts, "remedy", "not_remedied")
 
 
 def test_a_negated_noun_phrase_does_not_deny_the_act_that_follows(reader: Reader) -> None:
@@ -352,7 +358,7 @@ def test_a_negated_noun_phrase_does_not_deny_the_act_that_follows(reader: Reader
 
 def test_not_foreseeing_an_outside_event_is_no_state_of_mind(reader: Reader) -> None:
     facts = reader.read([fold("我们引导农户种大蒜，没想到第二年大蒜价格断崖式下跌，农户亏了不少。")])
-    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "negligent"
+    assert not _reads(facts, "intent", "negligent")
     facts = reader.read([fold("我是真没想到会出这么大的事，当时只是图省事。")])
     assert facts.factors["intent"].value == "negligent"
 
@@ -381,7 +387,7 @@ def test_a_rule_changed_after_the_act_is_no_ban_defied(assistant: Assistant) -> 
 
 def test_half_recovered_is_not_remedied(reader: Reader) -> None:
     facts = reader.read([fold("结果去年他被外地挖走了，补贴只追回来一半，违约那一半正在起诉。")])
-    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+    assert not _reads(facts, "remedy", "remedied")
 
 
 def test_a_gangs_forgery_is_not_the_clerks_act(assistant: Assistant) -> None:
@@ -439,7 +445,7 @@ def test_a_clause_naming_a_third_party_as_doer_is_theirs(reader: Reader) -> None
 
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
-    assert facts.factors.get("motive") is None or facts.factors["motive"].value != "private"
+    assert not _reads(facts, "motive", "private")
 
 
 @pytest.mark.parametrize(
@@ -553,7 +559,7 @@ def test_idioms_that_only_look_like_red_lines(
 ) -> None:
     facts = reader.read([fold(story)])
     assert red_cue is None or red_cue not in facts.red_cues
-    assert factor is None or facts.factors.get(factor) is None or facts.factors[factor].value != value
+    assert factor is None or not _reads(facts, factor, value)
 
 
 def test_an_auditors_finding_of_evasion_is_reported_not_stated(reader: Reader) -> None:
@@ -582,7 +588,7 @@ def test_an_order_told_by_an_auditor_is_no_report(assistant: Assistant) -> None:
 def test_a_third_partys_deceit_is_not_the_cadres_own(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
     assert all(s.actor == "third_party" for s in facts.violations.values() if s.actor)
-    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+    assert not _reads(facts, "intent", "deliberate")
 
 
 @pytest.mark.parametrize(
@@ -601,7 +607,7 @@ def test_knowing_a_fact_or_exceeding_a_budget_is_no_red_flag(
     reader: Reader, story: str, factor: str, value: str
 ) -> None:
     facts = reader.read([fold(story)])
-    assert facts.factors.get(factor) is None or facts.factors[factor].value != value
+    assert not _reads(facts, factor, value)
 
 
 def test_what_villagers_say_an_official_did_is_reported(reader: Reader) -> None:
@@ -620,7 +626,7 @@ def test_what_villagers_say_an_official_did_is_reported(reader: Reader) -> None:
 )
 def test_words_that_only_look_like_gain(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
-    assert facts.factors.get("motive") is None or facts.factors["motive"].value != "private"
+    assert not _reads(facts, "motive", "private")
 
 
 def test_a_gas_leak_alarm_is_no_report_withheld(reader: Reader) -> None:
@@ -865,7 +871,7 @@ def test_money_moved_out_of_funds_held_for_others_is_misuse(reader: Reader) -> N
 
 def test_dragging_ones_feet_stays_unremedied(reader: Reader) -> None:
     facts = reader.read([fold("上级明确要求清理违建大棚房 我们一直拖着没动")])
-    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+    assert not _reads(facts, "remedy", "remedied")
 
 
 def test_a_ban_obeyed_is_no_ban_defied(assistant: Assistant) -> None:
@@ -874,7 +880,7 @@ def test_a_ban_obeyed_is_no_ban_defied(assistant: Assistant) -> None:
         "我们只能取消，定金按合同退不回来。这钱没进谁兜里。"
     )
     facts = assistant.reader.read(assistant.normalise([story]))
-    assert facts.factors.get("basis") is None or facts.factors["basis"].value != "prohibited"
+    assert not _reads(facts, "basis", "prohibited")
     assert assistant.ask(story).verdict is Verdict.TOLERABLE
 
 
@@ -887,7 +893,7 @@ def test_a_meal_asked_whether_over_the_standard_is_asked(assistant: Assistant) -
 
 def test_a_procedure_skipped_in_an_emergency_is_no_knowing_violation(reader: Reader) -> None:
     facts = reader.read([fold("防汛指挥部开会决定紧急采购沙袋和水泵，不走招标和比价，先保堤坝。")])
-    assert facts.factors.get("intent") is None or facts.factors["intent"].value != "deliberate"
+    assert not _reads(facts, "intent", "deliberate")
     calm = reader.read([fold("为了赶进度，局里采购设备不走招标，直接定了一家。")])
     assert calm.factors["intent"].value == "deliberate"
 
@@ -916,8 +922,7 @@ def test_gain_that_could_not_be_had_is_denied(reader: Reader, story: str) -> Non
     ["我这种提过明确反对意见的，能不能不被问责", "项目经县政府常务会研究，推进过程中亦无违反规定情形。"],
 )
 def test_a_question_or_a_denied_breach_is_no_ban(reader: Reader, story: str) -> None:
-    basis = reader.read([fold(story)]).factors.get("basis")
-    assert basis is None or basis.value != "prohibited"
+    assert not _reads(reader.read([fold(story)]), "basis", "prohibited")
 
 
 def test_an_objection_told_just_after_the_teller_names_himself_is_his(assistant: Assistant) -> None:

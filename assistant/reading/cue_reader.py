@@ -184,7 +184,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
     for factor, hits in by_factor.items():
         hit, rule, value = _pick(hits, rules.dominant.get(factor))
         rumoured_red_flag = hit.hedged and value == rules.dominant.get(factor)
-        if rumoured_red_flag and _cleared_after(text, hit.end, rules):
+        if rumoured_red_flag and cleared_after(text, hit.end, rules):
             continue  # "被人举报说收了红包，纪委查完说不属实": a rumour investigated and cleared
         firm_values = {h[2] for h in hits if not h[0].hedged}
         if len({h[2] for h in hits}) > 1 and not firm_values and not rumoured_red_flag:
@@ -242,7 +242,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             facts.circumstances[circ.id] = stated[0].clause
             facts.items.append(Fact("circumstance", circ.id, "yes", stated[0].clause, turn))
     for factor, patterns in rules.doubts.items():
-        doubted = [m for p in patterns if (m := p.search(text)) and not _cleared_after(text, m.end(), rules)]
+        doubted = [m for p in patterns if (m := p.search(text)) and not cleared_after(text, m.end(), rules)]
         if doubted and factor == "disputed":
             # "也有人说就是局长一个电话让窗口先办的": the dispute is about the facts told beside it.
             about = _factors_in_sentence(text, doubted[0].start(), by_factor)
@@ -276,13 +276,12 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             continue
         firm = [h for h in affirmed if not h.hedged]
         last_report = max(h.start for h in affirmed)
-        if not firm and _cleared_after(text, last_report, rules):
-            # "被人匿名举报说收了红包，纪委查完说不属实": the allegation was investigated and cleared.
-            facts.violations.pop(rule.id, None)
-            continue
-        if not firm and any(h.negated and not h.hedged and h.start > last_report for h in hits):
-            # "有人举报说他收了施工队的钱…结论是没有问题，钱一分没收": what was only reported is denied in
-            # the teller's own words after it.
+        if not firm and (
+            # "被人匿名举报说收了红包，纪委查完说不属实": the allegation was investigated and cleared; or
+            # "有人举报说他收了施工队的钱…钱一分没收": it is denied in the teller's own words after it.
+            cleared_after(text, last_report, rules)
+            or any(h.negated and not h.hedged and h.start > last_report for h in hits)
+        ):
             facts.violations.pop(rule.id, None)
             continue
         hit = (firm or affirmed)[0]
@@ -297,10 +296,20 @@ _SHORTCUT = re.compile(
 )
 
 
+_SENTENCE_MARKS = "。！？!?;；"
+
+
+def _sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """Where the sentence around ``text[start:end]`` begins and ends (a turn is folded: no line breaks)."""
+    begin = max(text.rfind(mark, 0, start) for mark in _SENTENCE_MARKS) + 1
+    after = end if end is not None else start
+    ends = [i for i in (text.find(mark, after) for mark in _SENTENCE_MARKS) if i >= 0]
+    return begin, min(ends, default=len(text))
+
+
 def _in_emergency(text: str, hit: CueHit, rules: Rules) -> bool:
-    start = max(text.rfind(m, 0, hit.start) for m in "。！？!?;；") + 1
-    ends = [i for i in (text.find(m, hit.end) for m in "。！？!?;；") if i >= 0]
-    sentence = text[start : min(ends) if ends else len(text)]
+    start, end = _sentence_bounds(text, hit.start, hit.end)
+    sentence = text[start:end]
     emergency = next((c for c in rules.circumstances if c.id == "emergency"), None)
     return emergency is not None and any(p.search(sentence) for p in emergency.patterns)
 
@@ -312,14 +321,14 @@ _SPEECH = re.compile(rf"({_SPEAKERS})[^,，。\s]{{0,4}}(说|称|声称|辩称|�
 def _speaker_claims(text: str, position: int, end: int, rules: Rules) -> bool:
     """Is ``position`` inside what someone the story names says ("局长说出发点是发展旅游，自己没拿一分钱，属于
     为推动发展的无意过失"), with nothing after the speech that gives the teller's own word back?"""
-    start = max(text.rfind(m, 0, position) for m in "。！？!?;；\n") + 1
+    start, _ = _sentence_bounds(text, position)
     said = max(_SPEECH.finditer(text, start, position), key=lambda m: m.start(), default=None)
     if said is None:
         return False
     return not rules.language.hedge_breakers.search(text, said.end(), end)
 
 
-def _cleared_after(text: str, position: int, rules: Rules) -> bool:
+def cleared_after(text: str, position: int, rules: Rules) -> bool:
     """Does the story say, after ``position``, that what was alleged was investigated and found untrue?"""
     cleared = rules.language.cleared
     return cleared is not None and bool(cleared.search(text, position))
@@ -330,16 +339,14 @@ def _complied(text: str, hit: CueHit, rules: Rules) -> bool:
     complied = rules.language.complied
     if complied is None:
         return False
-    end = min((i for i in (text.find(m, hit.end) for m in "。！？!?;；") if i >= 0), default=len(text))
+    _, end = _sentence_bounds(text, hit.start, hit.end)
     return bool(complied.search(text, hit.end, end))
 
 
 def _factors_in_sentence(
     text: str, position: int, by_factor: dict[str, list[tuple[CueHit, FactorRule, str]]]
 ) -> list[str]:
-    start = max(text.rfind(mark, 0, position) for mark in "。！？!?;；") + 1
-    ends = [i for i in (text.find(mark, position) for mark in "。！？!?;；") if i >= 0]
-    end = min(ends) if ends else len(text)
+    start, end = _sentence_bounds(text, position)
     return [f for f, hits in by_factor.items() if any(start <= h[0].start < end for h in hits)]
 
 

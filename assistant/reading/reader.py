@@ -18,6 +18,7 @@ from assistant.domain import FactorValue
 from assistant.reading.cue_reader import (
     THIRD_PARTY_FAMILIES,
     THIRD_PARTY_VALUES,
+    cleared_after,
     read_turns,
     third_party_actor,
 )
@@ -183,8 +184,7 @@ class Reader:
                     continue  # "这个会不会算统计造假": the question names what to rule out
                 if self.rules.language.negators.search(piece.text):
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
-                cleared = self.rules.language.cleared
-                if cleared is not None and cleared.search(turns[piece.turn], piece.start + len(piece.text)):
+                if cleared_after(turns[piece.turn], piece.start + len(piece.text), self.rules):
                     continue  # "被人举报说收了红包，纪委查完说不属实": investigated and found untrue
                 veto = cfg.factor_vetoes.get(label)
                 if veto is not None and veto.search(piece.text):
