@@ -27,6 +27,12 @@ class IntentClassifier:
         evasion = raw.get("evasion") or {}
         self.scrutiny = compile_cues(evasion.get("scrutiny", []))
         self.evasion = compile_cues(evasion.get("requests", []))
+        self.evasion_asks = compile_cues(evasion.get("asks", []))
+        self.evasion_whether = compile_cues(evasion.get("whether", []))
+        self.commissions = compile_cues(evasion.get("commissions", []))
+        self.disguise = compile_cues(evasion.get("disguise", []))
+        self.obstruct = compile_cues(evasion.get("obstruct", []))
+        self.honest = compile_cues(evasion.get("honest", []))
         self.drafting = compile_cues(raw["drafting"])
         self.procedure = compile_cues(raw["procedure"])
         self.knowledge = compile_cues(raw["knowledge"])
@@ -38,8 +44,23 @@ class IntentClassifier:
         self.domain = compile_cues(raw["domain"])
 
     def _evades(self, text: str) -> bool:
-        """Does the message ask how to get past an investigation it names (intents.yaml `evasion`)?"""
-        return bool(self._count(self.scrutiny, text)) and bool(self._count(self.evasion, text))
+        """Does the message ask how to get past an investigation (intents.yaml `evasion`)?"""
+        scrutiny = bool(self._count(self.scrutiny, text))
+        if scrutiny and self._count(self.evasion, text):
+            return True
+        # The request told by its parts, within one sentence: a request told as what happened ("日期都写成
+        # 投资之前") asks nothing, and one sentence asking how to tell the truth clears only itself.
+        commissioned = bool(self._count(self.commissions, text))
+        for sentence in _SENTENCE.split(text):
+            if self._count(self.honest, sentence):
+                continue
+            how = bool(self._count(self.evasion_asks, sentence))
+            asked = how or commissioned or bool(self._count(self.evasion_whether, sentence))
+            if asked and self._count(self.disguise, sentence):
+                return True
+            if how and scrutiny and self._count(self.obstruct, sentence):
+                return True
+        return False
 
     @staticmethod
     def _count(patterns: list[re.Pattern[str]], text: str) -> int:
@@ -121,6 +142,7 @@ class IntentClassifier:
         return IntentResult(Intent.KNOWLEDGE)
 
 
+_SENTENCE = re.compile(r"[。！？!?；;\n]")
 _LONG_ACCOUNT = 80  # characters: an account this long that tells events is told to be judged
 # "啥也没说", "什么都没拿" deny; they ask nothing.
 _ASKS_RULES = re.compile(
