@@ -42,6 +42,9 @@ class IntentClassifier:
         self.judgement = compile_cues(raw["judgement"])
         self.drafting_topic = compile_cues(raw["drafting_topic"])
         self.domain = compile_cues(raw["domain"])
+        questions = raw.get("questions") or {}
+        self.asks_verdict = compile_cues(questions.get("verdict", []))
+        self.asks_rules = compile_cues(questions.get("rules", []))
 
     def _evades(self, text: str) -> bool:
         """Does the message ask how to get past an investigation (intents.yaml `evasion`)?"""
@@ -61,6 +64,18 @@ class IntentClassifier:
             if how and scrutiny and self._count(self.obstruct, sentence):
                 return True
         return False
+
+    def _asks_rules_only(self, text: str) -> bool:
+        """Does every question the message asks ask about the rules or the procedure (intents.yaml
+        `questions`)? Its questions are the sentences that ask; without one, its last sentence."""
+        sentences = [s for s in _QUESTION_SPLIT.findall(text) if s.strip()]
+        asked = [s for s in sentences if _QUESTION.search(s)]
+        if not asked and len(sentences) == 1:  # an unpunctuated message: its clauses that ask, or its last
+            clauses = [c for c in re.split(r"[，,\s]+", sentences[0]) if c]
+            asked = [c for c in clauses if _ASKS_RULES.search(c) or _QUESTION.search(c)] or clauses[-1:]
+        return any(self._count(self.asks_rules, s) for s in asked) and not any(
+            self._count(self.asks_verdict, s) for s in asked
+        )
 
     @staticmethod
     def _count(patterns: list[re.Pattern[str]], text: str) -> int:
@@ -116,6 +131,10 @@ class IntentClassifier:
                 return IntentResult(Intent.OUT_OF_SCOPE)  # an event plan, a speech: not this assistant's
             return IntentResult(Intent.DRAFTING)
         procedure = bool(self._count(self.procedure, text))
+        # A story whose questions all ask about the rules is answered with the rules, unless it tells a red
+        # flag: a cadre who asks "退回去是什么程序" about an inflated claim must still hear it is one.
+        if self._asks_rules_only(text) and not (violation or red_flag):
+            return IntentResult(Intent.PROCEDURE if procedure else Intent.KNOWLEDGE)
         # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
         # asks how, not whether.
         last = _last_sentence(text)
@@ -142,6 +161,10 @@ class IntentClassifier:
         return IntentResult(Intent.KNOWLEDGE)
 
 
+# A sentence that asks: a question mark, or a question particle ("…还能评优不", "啥意思嘛").
+_QUESTION = re.compile(r"[?？]|[吗么嘛呢][。！!]?$|[不没][。！!]?$|㗎|未[。]?$")
+# A sentence with its closing mark: a question keeps its "？".
+_QUESTION_SPLIT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _LONG_ACCOUNT = 80  # characters: an account this long that tells events is told to be judged
 # "啥也没说", "什么都没拿" deny; they ask nothing.

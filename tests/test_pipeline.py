@@ -253,3 +253,36 @@ def test_requests_told_by_their_parts_are_declined(assistant: Assistant, text: s
 )
 def test_honest_questions_and_answer_instructions_are_not_declined(assistant: Assistant, text: str) -> None:
     assert assistant.ask(text).intent is not Intent.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "去年台风时我们街道临时借用了一间仓库放救灾物资，没来得及签合同，现在业主投诉了。"
+            "容错申请一般要交哪些材料？由谁来认定？",
+            Intent.PROCEDURE,
+        ),
+        ("我前年被诫勉了，原因是验收把关不严，现在单位推荐我，诫勉的影响期到底多久？", Intent.PROCEDURE),
+        ("三个区分开来是哪年提出的 原话是啥 支部让结合我们村搞民宿试点亏钱的事写心得", Intent.KNOWLEDGE),
+    ],
+)
+def test_a_story_whose_questions_ask_only_about_the_rules_gets_the_rules(
+    assistant: Assistant, text: str, intent: Intent
+) -> None:
+    assert assistant.ask(text).intent is intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a question for a verdict beside the procedural one keeps it a story
+        "去年台风时我们街道临时借用了一间仓库放救灾物资，没来得及签合同。这种能不能容错？要交哪些材料？",
+        # a story told without a question asks nothing about the rules, whatever words it uses
+        "汛期泵站电机烧了，站里开会后直接找厂家连夜换了，事后补了采购手续，书面报告也交了，没人拿好处。",
+    ],
+)
+def test_a_story_asking_for_a_verdict_or_asking_nothing_stays_a_story(
+    assistant: Assistant, text: str
+) -> None:
+    assert assistant.ask(text).intent is Intent.SCENARIO
