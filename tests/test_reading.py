@@ -1032,3 +1032,15 @@ def test_a_fire_reported_as_smaller_than_it_was_is_a_false_report(assistant: Ass
     facts = assistant.reader.read(assistant.normalise([story]))
     assert "false_report" in facts.violations
     assert assistant.ask(story).verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "那笔八百万的采购分成了五个合同签的，每个都不到上会的标准，我直接签了。",
+        "设备采购拆成三个合同签的，我一个人批的，主要是怕上会拖时间。",
+    ],
+)
+def test_a_purchase_split_to_dodge_the_meeting_is_no_collective_decision(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert _reads(facts, "process", "unilateral"), facts.factors
