@@ -168,7 +168,15 @@ def test_a_loss_of_money_alone_in_a_diligent_decision_is_the_failure_weighed() -
     assert result.verdict is Verdict.TOLERABLE
 
 
-@pytest.mark.parametrize("loss", ["造成国有资产重大损失", "两千万基本收不回来，职工上访闹出恶劣影响"])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "造成国有资产重大损失",
+        "两千万基本收不回来，职工上访闹出恶劣影响",
+        # a loss forced on others is no risk they chose
+        "不愿跟投的几户职工被强制认购了份额，两千万基本收不回来",
+    ],
+)
 def test_a_loss_named_grave_or_with_harm_stays_a_red_line(loss: str) -> None:
     result = run(LOSS_STORY.format(loss=loss))
     assert result.verdict is Verdict.NOT_TOLERABLE
