@@ -1044,3 +1044,26 @@ def test_a_fire_reported_as_smaller_than_it_was_is_a_false_report(assistant: Ass
 def test_a_purchase_split_to_dodge_the_meeting_is_no_collective_decision(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
     assert _reads(facts, "process", "unilateral"), facts.factors
+
+
+@pytest.mark.parametrize(
+    ("story", "factor", "value"),
+    [
+        # an evacuation is harm only where an accident caused it
+        ("化工厂储罐泄漏，当晚紧急转移了两千多村民。", "consequence", "serious"),
+        # the emergency handled: no harm told
+        ("台风那几天镇里转移了一千多群众，临时订了两个酒店安置。", "consequence", None),
+        # a death feared and prevented
+        ("眼看要滑坡，他一心想着别出人命，当场把三户人家转移了。", "consequence", None),
+        # a denied interest
+        ("老罗自己家不在这个小区，跟这些住户也没有来往。", "motive", None),
+    ],
+)
+def test_harm_and_gain_are_read_only_where_the_story_tells_them(
+    reader: Reader, story: str, factor: str, value: str | None
+) -> None:
+    facts = reader.read([fold(story)])
+    if value is None:
+        assert not _reads(facts, factor, "serious") and not _reads(facts, factor, "private"), facts.factors
+    else:
+        assert _reads(facts, factor, value), facts.factors
