@@ -712,6 +712,9 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("年底考核前，办公室把招商到位率往好看里调了调。", "fraud"),
         ("他评职称那两篇论文都是挂名的，课题是找人代写的。", "fraud"),
         ("快退休了，档案里的出生年月被他改过，往后挪了三岁。", "fraud"),
+        ("站里那台越野车，国庆我开回老家用了几天。", "car"),
+        ("评审会前他把评标办法的打分细节跟表弟透了。", "gain"),
+        ("城管把商贩的电动车拖回队里，交了钱才给，也没开处罚决定书。", "coercion"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:
