@@ -1070,3 +1070,15 @@ def test_harm_and_gain_are_read_only_where_the_story_tells_them(
         assert not _reads(facts, factor, "serious") and not _reads(facts, factor, "private"), facts.factors
     else:
         assert _reads(facts, factor, value), facts.factors
+
+
+def test_a_report_held_back_on_instruction_is_a_false_report(reader: Reader) -> None:
+    facts = reader.read([fold("院里出了一起输液反应，分管副院长怕影响评审，指示暂不向卫健委报告。")])
+    assert "false_report" in facts.violations, facts.violations
+    assert not _reads(facts, "process", "collective"), facts.factors
+
+
+def test_asking_whether_conduct_can_be_called_a_mistake_states_no_mistake(reader: Reader) -> None:
+    facts = reader.read([fold("他瞒着没报。请问他的处置能否视为为推动发展的无意过失？")])
+    intent = facts.factors.get("intent")
+    assert intent is None or intent.value != "negligent" or intent.hedged, facts.factors

@@ -68,10 +68,10 @@ def _consumed(pattern: str) -> str:
 
 
 def _after_first_character(consumed: str) -> str:
-    """What follows a match's first character: a negator there is read as a denial (a leading one,
-    "(没签|未签)…推了", is the cue's own)."""
+    """What follows a match's leading negator or first character: a negator there is read as a denial (a
+    leading one, "(没签|未签)…推了", "(暂不|先不)…报告", is the cue's own)."""
     if not consumed.startswith("("):
-        return consumed[1:]
+        return _LEADING.sub("", consumed)
     depth, end = 0, 0
     for index, ch in enumerate(consumed):
         depth += ch == "("
@@ -80,7 +80,12 @@ def _after_first_character(consumed: str) -> str:
             end = index
             break
     alternatives = re.split(r"\|(?![^(]*\))", consumed[1:end])
-    return "|".join(a[1:] for a in alternatives) + consumed[end + 1 :]
+    return "|".join(_LEADING.sub("", a) for a in alternatives) + consumed[end + 1 :]
+
+
+# A two-character negator the engine reads as the cue's own when the match starts with it
+# (language.yaml `negators`); otherwise the first character.
+_LEADING = re.compile(r"^(暂不|先不|.)")
 
 
 def test_violation_cues_keep_negation_outside_what_they_consume() -> None:
