@@ -60,6 +60,9 @@ class Language:
     complied: re.Pattern[str] | None = None
     # An allegation the story says was investigated and found untrue ("纪委查完说不属实").
     cleared: re.Pattern[str] | None = None
+    # The teller says, in a sentence after, that they do not know the fact that decides it ("最后谁买的单、
+    # 用的谁的钱，我不清楚"): what they told before it is not stated as a violation, it is asked about.
+    unknowns: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -74,6 +77,7 @@ class Language:
             confirmations=_alternation(raw["confirmations"]) if raw.get("confirmations") else None,
             complied=_alternation(raw["complied"]) if raw.get("complied") else None,
             cleared=_alternation(raw["cleared"]) if raw.get("cleared") else None,
+            unknowns=_alternation(raw["unknowns"]) if raw.get("unknowns") else None,
         )
 
 
@@ -116,6 +120,8 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language, traili
     sentence_end = SENTENCE_BREAK.search(text, right)
     end = sentence_end.start() if sentence_end else len(text)
     if trailing and lang.trailing_doubts is not None and lang.trailing_doubts.search(text, right, end):
+        return True
+    if lang.unknowns is not None and lang.unknowns.search(text, right):
         return True
     if lang.confirmations is not None and lang.confirmations.search(text, right, end):
         return False  # what was reported is confirmed later in the sentence

@@ -1099,3 +1099,13 @@ def test_asking_whether_conduct_can_be_called_a_mistake_states_no_mistake(reader
     facts = reader.read([fold("他瞒着没报。请问他的处置能否视为为推动发展的无意过失？")])
     intent = facts.factors.get("intent")
     assert intent is None or intent.value != "negligent" or intent.hedged, facts.factors
+
+
+def test_what_the_teller_says_they_do_not_know_is_asked_not_stated(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("局里三个科长跟做开发的老板在会所吃了顿饭。最后谁买的单、用的谁的钱，我不清楚。")]
+    )
+    assert all(s.hedged for s in facts.violations.values()), facts.violations
+    # not knowing what will happen to oneself doubts nothing the story tells
+    facts = reader.read([fold("他拿了包工头两万块回扣。这事到底会怎么处理，我也不知道。")])
+    assert "bribe" in facts.violations and not facts.violations["bribe"].hedged, facts.violations
