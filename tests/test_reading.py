@@ -732,6 +732,10 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("办证窗口另交一百加急费，钱转到内勤个人微信。", "masses"),
         ("总经理自己把本人的年度绩效从十八万调整为四十六万。", "allowance"),
         ("审计进村前一晚，会计把三年的账本拉到后山烧了。", "obstruct"),
+        ("那次区里查补偿款，我跟两个同事对过口径，都往测量误差上讲。", "obstruct"),
+        ("所长让几个协警统一说那天他不在现场。", "obstruct"),
+        ("上面来查那事的时候，他让人把几份批条烧了。", "obstruct"),
+        ("主任让大家把群里的聊天记录删干净，免得被查出来。", "obstruct"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:
