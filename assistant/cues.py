@@ -63,6 +63,9 @@ class Language:
     # The teller says, in a sentence after, that they do not know the fact that decides it ("最后谁买的单、
     # 用的谁的钱，我不清楚"): what they told before it is not stated as a violation, it is asked about.
     unknowns: re.Pattern[str] | None = None
+    # A gift handed back or in at once ("当天晚上就把卡送到单位纪检登记上交了"): what the rules ask of whoever
+    # is given one, not a gift accepted.
+    returned: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -78,6 +81,7 @@ class Language:
             complied=_alternation(raw["complied"]) if raw.get("complied") else None,
             cleared=_alternation(raw["cleared"]) if raw.get("cleared") else None,
             unknowns=_alternation(raw["unknowns"]) if raw.get("unknowns") else None,
+            returned=_alternation(raw["returned"]) if raw.get("returned") else None,
         )
 
 

@@ -1113,3 +1113,10 @@ def test_what_the_teller_says_they_do_not_know_is_asked_not_stated(reader: Reade
     # not knowing what will happen to oneself doubts nothing the story tells
     facts = reader.read([fold("他拿了包工头两万块回扣。这事到底会怎么处理，我也不知道。")])
     assert "bribe" in facts.violations and not facts.violations["bribe"].hedged, facts.violations
+
+
+def test_a_gift_handed_in_at_once_is_no_gift_accepted(reader: Reader) -> None:
+    facts = reader.read([fold("过年一个老板把两张购物卡塞我包里就走了，我当晚就交到局纪检组登记上交了。")])
+    assert "gifts" not in facts.violations, facts.violations
+    facts = reader.read([fold("过年一个老板把两张购物卡塞我包里就走了，卡我一直放在抽屉里。")])
+    assert "gifts" in facts.violations, facts.violations

@@ -276,6 +276,11 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             continue
         firm = [h for h in affirmed if not h.hedged]
         last_report = max(h.start for h in affirmed)
+        if rule.id in RETURNABLE and returned_after(text, last_report, rules):
+            # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted.
+            facts.violations.pop(rule.id, None)
+            facts.items.append(Fact("violation", rule.id, "yes", affirmed[-1].clause, turn, "denied"))
+            continue
         if not firm and (
             # "被人匿名举报说收了红包，纪委查完说不属实": the allegation was investigated and cleared; or
             # "有人举报说他收了施工队的钱…钱一分没收": it is denied in the teller's own words after it.
@@ -326,6 +331,16 @@ def _speaker_claims(text: str, position: int, end: int, rules: Rules) -> bool:
     if said is None:
         return False
     return not rules.language.hedge_breakers.search(text, said.end(), end)
+
+
+# The acts that handing the thing back at once undoes (纪律处分条例: 收受礼品礼金 is the gift kept).
+RETURNABLE = frozenset({"gifts"})
+
+
+def returned_after(text: str, position: int, rules: Rules) -> bool:
+    """Does the story say, after ``position``, that the gift was handed back or in at once?"""
+    returned = rules.language.returned
+    return returned is not None and bool(returned.search(text, position))
 
 
 def cleared_after(text: str, position: int, rules: Rules) -> bool:
