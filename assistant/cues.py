@@ -66,6 +66,8 @@ class Language:
     # A gift handed back or in at once ("当天晚上就把卡送到单位纪检登记上交了"): what the rules ask of whoever
     # is given one, not a gift accepted.
     returned: re.Pattern[str] | None = None
+    # The cadre declared a tie and stood aside ("投标前就书面报告了这层关系，评标、验收都回避了").
+    recused: re.Pattern[str] | None = None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> Language:
@@ -82,6 +84,7 @@ class Language:
             cleared=_alternation(raw["cleared"]) if raw.get("cleared") else None,
             unknowns=_alternation(raw["unknowns"]) if raw.get("unknowns") else None,
             returned=_alternation(raw["returned"]) if raw.get("returned") else None,
+            recused=_alternation(raw["recused"]) if raw.get("recused") else None,
         )
 
 

@@ -1120,3 +1120,17 @@ def test_a_gift_handed_in_at_once_is_no_gift_accepted(reader: Reader) -> None:
     assert "gifts" not in facts.violations, facts.violations
     facts = reader.read([fold("过年一个老板把两张购物卡塞我包里就走了，卡我一直放在抽屉里。")])
     assert "gifts" in facts.violations, facts.violations
+
+
+@pytest.mark.parametrize(
+    ("story", "gain"),
+    [
+        ("中标的是村主任他堂哥的公司，村主任投标前就书面报告了这层关系，评标、验收都回避了。", False),
+        ("中标的是村主任他堂哥的公司，村主任没有回避，评标时还打了招呼。", True),
+    ],
+)
+def test_a_relatives_company_is_no_gain_of_a_cadre_who_declared_the_tie_and_stood_aside(
+    reader: Reader, story: str, gain: bool
+) -> None:
+    facts = reader.read([fold(story)])
+    assert _reads(facts, "motive", "private") is gain, facts.factors

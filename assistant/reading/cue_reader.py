@@ -176,6 +176,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 continue  # "紧急采购，不走招标和比价": the emergency's own handling, not a knowing violation
             if value == "prohibited" and _complied(text, hit, rules):
                 continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
+            if value == "private" and _RELATION.search(hit.clause) and _recused(text, rules):
+                continue  # "堂哥的公司中标…村主任事前书面报告了这层关系，评标验收都回避了": no gain of his
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
                 # "企业是用伪造的土地证骗的担保", "企业…未按期补齐材料": the third party's, not the subject's
                 continue
@@ -331,6 +333,18 @@ def _speaker_claims(text: str, position: int, end: int, rules: Rules) -> bool:
     if said is None:
         return False
     return not rules.language.hedge_breakers.search(text, said.end(), end)
+
+
+# A tie named in a clause (a relative's company, a classmate's firm): a gain only if the cadre had a hand in it.
+_RELATION = re.compile(
+    r"亲戚|亲属|表[弟哥姐妹]|堂[弟哥兄姐妹]|弟弟|哥哥|姐夫|妹夫|小舅子|小姨子|连襟|侄|外甥|女婿|儿媳|同学|老乡|战友|发小"
+)
+
+
+def _recused(text: str, rules: Rules) -> bool:
+    """Does the story say the cadre declared the tie and stood aside (language.yaml `recused`)?"""
+    recused = rules.language.recused
+    return recused is not None and bool(recused.search(text))
 
 
 # The acts that handing the thing back at once undoes (纪律处分条例: 收受礼品礼金 is the gift kept).
