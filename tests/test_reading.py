@@ -736,6 +736,8 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("所长让几个协警统一说那天他不在现场。", "obstruct"),
         ("上面来查那事的时候，他让人把几份批条烧了。", "obstruct"),
         ("主任让大家把群里的聊天记录删干净，免得被查出来。", "obstruct"),
+        ("我三舅家也在征收片区，他找到我，我就让测量员把他家棚子按正房算，多补了八万。", "gain"),
+        ("核算时他把院子多报了二十个平方。", "fraud"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:
@@ -1134,3 +1136,17 @@ def test_a_relatives_company_is_no_gain_of_a_cadre_who_declared_the_tie_and_stoo
 ) -> None:
     facts = reader.read([fold(story)])
     assert _reads(facts, "motive", "private") is gain, facts.factors
+
+
+@pytest.mark.parametrize(
+    ("story", "unforeseeable"),
+    [
+        ("施工时挖断了一条没登记的光缆，图纸上也没有。", True),
+        ("院子里那间偏厦当年是一起盖的，只是没登记，她希望算进去。", False),
+    ],
+)
+def test_an_unregistered_line_underground_is_unforeseeable_an_unregistered_shed_is_not(
+    reader: Reader, story: str, unforeseeable: bool
+) -> None:
+    facts = reader.read([fold(story)])
+    assert ("force_majeure" in facts.circumstances) is unforeseeable, facts.circumstances
