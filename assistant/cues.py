@@ -78,14 +78,12 @@ class Language:
             blockers=_alternation(raw["negation_blockers"]),
             hedge_breakers=_alternation(raw["hedge_breakers"]),
             window=int(raw.get("negation_window", 10)),
-            trailing_doubts=_alternation(raw["trailing_doubts"]) if raw.get("trailing_doubts") else None,
-            confirmations=_alternation(raw["confirmations"]) if raw.get("confirmations") else None,
-            complied=_alternation(raw["complied"]) if raw.get("complied") else None,
-            cleared=_alternation(raw["cleared"]) if raw.get("cleared") else None,
-            unknowns=_alternation(raw["unknowns"]) if raw.get("unknowns") else None,
-            returned=_alternation(raw["returned"]) if raw.get("returned") else None,
-            recused=_alternation(raw["recused"]) if raw.get("recused") else None,
+            **{name: _alternation(raw[name]) if raw.get(name) else None for name in _OPTIONAL},
         )
+
+
+# The lists language.yaml may leave out (each a Language field of the same name).
+_OPTIONAL = ("trailing_doubts", "confirmations", "complied", "cleared", "unknowns", "returned", "recused")
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

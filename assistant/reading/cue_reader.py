@@ -278,7 +278,7 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             continue
         firm = [h for h in affirmed if not h.hedged]
         last_report = max(h.start for h in affirmed)
-        if rule.id in RETURNABLE and returned_after(text, last_report, rules):
+        if handed_back(rule.id, text, last_report, rules):
             # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted.
             facts.violations.pop(rule.id, None)
             facts.items.append(Fact("violation", rule.id, "yes", affirmed[-1].clause, turn, "denied"))
@@ -341,26 +341,29 @@ _RELATION = re.compile(
 )
 
 
+def _says(pattern: re.Pattern[str] | None, text: str, position: int = 0) -> bool:
+    """Does the story, from ``position`` on, say what an optional language.yaml list names?"""
+    return pattern is not None and bool(pattern.search(text, position))
+
+
 def _recused(text: str, rules: Rules) -> bool:
     """Does the story say the cadre declared the tie and stood aside (language.yaml `recused`)?"""
-    recused = rules.language.recused
-    return recused is not None and bool(recused.search(text))
+    return _says(rules.language.recused, text)
 
 
 # The acts that handing the thing back at once undoes (纪律处分条例: 收受礼品礼金 is the gift kept).
-RETURNABLE = frozenset({"gifts"})
+_RETURNABLE = frozenset({"gifts"})
 
 
-def returned_after(text: str, position: int, rules: Rules) -> bool:
-    """Does the story say, after ``position``, that the gift was handed back or in at once?"""
-    returned = rules.language.returned
-    return returned is not None and bool(returned.search(text, position))
+def handed_back(family: str, text: str, position: int, rules: Rules) -> bool:
+    """Is ``family`` an act undone by handing the thing back, and does the story say, after ``position``,
+    that it was handed back or in at once (language.yaml `returned`)?"""
+    return family in _RETURNABLE and _says(rules.language.returned, text, position)
 
 
 def cleared_after(text: str, position: int, rules: Rules) -> bool:
     """Does the story say, after ``position``, that what was alleged was investigated and found untrue?"""
-    cleared = rules.language.cleared
-    return cleared is not None and bool(cleared.search(text, position))
+    return _says(rules.language.cleared, text, position)
 
 
 def _complied(text: str, hit: CueHit, rules: Rules) -> bool:

@@ -16,12 +16,11 @@ from pathlib import Path
 from assistant.cues import hedged_at, load_yaml
 from assistant.domain import FactorValue
 from assistant.reading.cue_reader import (
-    RETURNABLE,
     THIRD_PARTY_FAMILIES,
     THIRD_PARTY_VALUES,
     cleared_after,
+    handed_back,
     read_turns,
-    returned_after,
     third_party_actor,
 )
 from assistant.reading.facts import Fact, Facts, Sighting, verified
@@ -188,7 +187,7 @@ class Reader:
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
                 if cleared_after(turns[piece.turn], piece.start + len(piece.text), self.rules):
                     continue  # "被人举报说收了红包，纪委查完说不属实": investigated and found untrue
-                if name in RETURNABLE and returned_after(turns[piece.turn], piece.start, self.rules):
+                if handed_back(name, turns[piece.turn], piece.start, self.rules):
                     continue  # handed in at once: refused, not accepted
                 veto = cfg.factor_vetoes.get(label)
                 if veto is not None and veto.search(piece.text):
