@@ -443,6 +443,14 @@ def test_a_clause_naming_a_third_party_as_doer_is_theirs(reader: Reader) -> None
     assert facts.violations["fraud"].actor == "third_party"
 
 
+def test_a_third_party_made_to_act_is_not_the_doer(reader: Reader) -> None:
+    """ "站长让运维公司在监测点旁边装了喷雾": the company did it on the head's order; the act is his."""
+    facts = reader.read(
+        [fold("我们站长为了考核不垫底，让运维公司在国控点附近装了喷雾降尘，数据一下子好看了。")]
+    )
+    assert facts.violations["fraud"].actor == "subject"
+
+
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
     assert not _reads(facts, "motive", "private")

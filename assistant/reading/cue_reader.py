@@ -18,7 +18,7 @@ _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？
 # Whose conduct: the actor named first in the sentence of the act. A third party first ("企业伙同事务所
 # 造假，骗取了补贴") makes it theirs; the teller, a pronoun or an official first makes it the subject's.
 _THIRD_PARTY = re.compile(
-    r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民|群众|家属|患者|骗子|评估机构"
+    r"企业|公司|老板|中介|事务所|施工方|施工队|开发商|商户|申请人|承包人|承包商|供应商|对方|村民(?!代表|大会|小组|委员会|议事)|群众|家属|患者|骗子|评估机构"
     r"|团伙|不法分子|它(?!们)|一户人家|个体户|业主|承租人|申请户|种粮大户|厂方|厂里|厂家|工厂|商家|矿主|老板娘|项目经理|监理"
     # households said to have done it ("有四户多报了三十几头"), and the kin of someone named ("他儿子…是故意瞒到的")
     r"|(?<!还)有[一二三四五六七八九十几两\d]+户|养殖户|贫困户|低保户"
@@ -37,6 +37,9 @@ _DONE_BY_THIRD = re.compile(
 _DOER_NOUN = re.compile(
     r"(伪造|造假|诈骗|骗保|骗贷|骗补|虚开(增值税)?(专用)?发票)(的)?(团伙|分子|公司|企业|中介|机构)"
 )
+# "让运维公司装了喷雾": a third party named right after a causative verb is the one made to act; the act is
+# the causer's, so such a mention does not make the act a third party's.
+_CAUSATIVE = re.compile(r"(让|叫|要求|安排|授意|指使|示意|吩咐|交代|逼着?|找了?)[^,，。；;]{0,4}$")
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
@@ -44,6 +47,13 @@ THIRD_PARTY_FAMILIES = frozenset({"fraud", "coercion", "obstruct", "false_report
 # Factor values a third party's act can carry in the subject's story ("企业故意隐瞒").
 THIRD_PARTY_VALUES = frozenset({"deliberate", "not_remedied"})
 FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
+
+
+def _acting_third(clause: str) -> re.Match[str] | None:
+    """The first third party the clause names as acting, not as made to act."""
+    return next(
+        (m for m in _THIRD_PARTY.finditer(clause) if not _CAUSATIVE.search(clause[: m.start()])), None
+    )
 
 
 def third_party_actor(text: str, position: int) -> bool:
@@ -61,14 +71,16 @@ def third_party_actor(text: str, position: int) -> bool:
     # A clause that names the subject as its own actor is the subject's ("开发商说…，我知道按规定…必须…");
     # a clause naming no actor takes the sentence's first ("老板…另搭了个棚，故意用货堆挡着").
     clause = sentence[max((m.end() for m in CLAUSE_BREAK.finditer(sentence)), default=0) :]
-    own_subject, own_third = _SUBJECT.search(clause), _THIRD_PARTY.search(clause)
+    own_subject, own_third = _SUBJECT.search(clause), _acting_third(clause)
     if own_subject is not None and (own_third is None or own_subject.start() < own_third.start()):
         return False
     if own_third is not None and own_subject is None:
         return True  # "…审核不细，导致企业骗取财政补贴": the clause names its own doer, a third party
     # Otherwise the sentence's first actor, unless the person asked about is named after every third party
     # ("上访群众冲突…，党委书记…，让…材料都改成…": the secretary's act).
-    thirds = [m.start() for m in _THIRD_PARTY.finditer(sentence)]
+    thirds = [
+        m.start() for m in _THIRD_PARTY.finditer(sentence) if not _CAUSATIVE.search(sentence[: m.start()])
+    ]
     subjects = [m.start() for m in _SUBJECT.finditer(sentence)]
     if not thirds:
         return False
