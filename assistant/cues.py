@@ -66,6 +66,8 @@ class Language:
     # A gift handed back or in at once ("当天晚上就把卡送到单位纪检登记上交了"): what the rules ask of whoever
     # is given one, not a gift accepted.
     returned: re.Pattern[str] | None = None
+    # The cost borne by the cadre ("酒店门票都是自己掏的，没报销"): a trip or a meal not at public expense.
+    paid_own: re.Pattern[str] | None = None
     # The cadre declared a tie and stood aside ("投标前就书面报告了这层关系，评标、验收都回避了").
     recused: re.Pattern[str] | None = None
 
@@ -83,7 +85,16 @@ class Language:
 
 
 # The lists language.yaml may leave out (each a Language field of the same name).
-_OPTIONAL = ("trailing_doubts", "confirmations", "complied", "cleared", "unknowns", "returned", "recused")
+_OPTIONAL = (
+    "trailing_doubts",
+    "confirmations",
+    "complied",
+    "cleared",
+    "unknowns",
+    "returned",
+    "paid_own",
+    "recused",
+)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

@@ -451,6 +451,23 @@ def test_a_third_party_made_to_act_is_not_the_doer(reader: Reader) -> None:
     assert facts.violations["fraud"].actor == "subject"
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        # paid for personally, or reported by colleagues only
+        "培训结束后自己留下在西湖边玩了两天，酒店门票都是自己掏的，没报销。",
+        "有同事话其实系去景区玩，费用单位报销。",
+        # an approved fee, a meal paid for
+        "村里每户收了50块卫生费，村民代表大会通过的，也公示了。",
+        "在企业食堂吃了工作餐，老板安排的，我们每人按标准交了15块，收据都在。",
+    ],
+)
+def test_look_alikes_of_travel_meals_and_fees_are_not_stated_violations(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    stated = {k for k, v in facts.violations.items() if not v.hedged and v.reader == "rules"}
+    assert not stated & {"travel", "gifts", "masses", "reception"}, facts.violations
+
+
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
     assert not _reads(facts, "motive", "private")
@@ -746,6 +763,20 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("主任让大家把群里的聊天记录删干净，免得被查出来。", "obstruct"),
         ("我三舅家也在征收片区，他找到我，我就让测量员把他家棚子按正房算，多补了八万。", "gain"),
         ("核算时他把院子多报了二十个平方。", "fraud"),
+        ("去青岛开了三天会，会后又在海边住了两天，回来一起报了。", "travel"),
+        ("工会组织去桂林“休养”，一周，全是玩，车票酒店单位出的。", "travel"),
+        ("市里来验收的专家组，晚上在酒店吃的，上了白酒，费用走的业务招待费。", "reception"),
+        ("检查组在温泉山庄住了两晚，吃住都由局里结账。", "reception"),
+        ("每次抽检完，那家食品厂都会安排一桌饭，我们也就吃了。", "gifts"),
+        ("我们去那家工地检查，中午吃了饭没结账，包工头说算他的。", "gifts"),
+        ("药代给的专家咨询费，一次两千，其实没咨询，签个名就行。", "gifts"),
+        ("春节前我把镇上那辆越野车开回去拉年货，顺便去了趟丈母娘家。", "car"),
+        ("我让网格员拿着我们几个人的手机去小区里打卡，人没去。", "fraud"),
+        ("敬老院每个老人收了100块管理费，钱进了院里的账。", "masses"),
+        ("县里明确叫停新建停车场，我们觉得需要，还是让施工队进场了。", "ban"),
+        ("合同重新打了一份，签订日期写成了开工之前。", "obstruct"),
+        ("审计前补了三家报价单放进档案。", "obstruct"),
+        ("那次约谈前，我们几个把说法对好了。", "obstruct"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:

@@ -290,8 +290,8 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             continue
         firm = [h for h in affirmed if not h.hedged]
         last_report = max(h.start for h in affirmed)
-        if handed_back(rule.id, text, last_report, rules):
-            # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted.
+        if undone(rule.id, text, last_report, rules):
+            # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted; "门票都是自己掏的".
             facts.violations.pop(rule.id, None)
             facts.items.append(Fact("violation", rule.id, "yes", affirmed[-1].clause, turn, "denied"))
             continue
@@ -363,14 +363,15 @@ def _recused(text: str, rules: Rules) -> bool:
     return _says(rules.language.recused, text)
 
 
-# The acts that handing the thing back at once undoes (纪律处分条例: 收受礼品礼金 is the gift kept).
-_RETURNABLE = frozenset({"gifts"})
+# What the story may say that undoes each act: a gift handed back or in at once (纪律处分条例: 收受礼品礼金 is
+# the gift kept), a trip's or a meal's cost borne by the cadre ("酒店门票都是自己掏的，没报销").
+_UNDOING = {"gifts": ("returned", "paid_own"), "travel": ("paid_own",), "reception": ("paid_own",)}
 
 
-def handed_back(family: str, text: str, position: int, rules: Rules) -> bool:
-    """Is ``family`` an act undone by handing the thing back, and does the story say, after ``position``,
-    that it was handed back or in at once (language.yaml `returned`)?"""
-    return family in _RETURNABLE and _says(rules.language.returned, text, position)
+def undone(family: str, text: str, position: int, rules: Rules) -> bool:
+    """Does the story say, after ``position``, what undoes ``family``'s act (language.yaml `returned`,
+    `paid_own`)?"""
+    return any(_says(getattr(rules.language, name), text, position) for name in _UNDOING.get(family, ()))
 
 
 def cleared_after(text: str, position: int, rules: Rules) -> bool:

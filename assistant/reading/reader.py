@@ -19,9 +19,9 @@ from assistant.reading.cue_reader import (
     THIRD_PARTY_FAMILIES,
     THIRD_PARTY_VALUES,
     cleared_after,
-    handed_back,
     read_turns,
     third_party_actor,
+    undone,
 )
 from assistant.reading.facts import Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
@@ -187,8 +187,8 @@ class Reader:
                     continue  # "也没人收供应商好处": negated clauses are the rule reader's to judge
                 if cleared_after(turns[piece.turn], piece.start + len(piece.text), self.rules):
                     continue  # "被人举报说收了红包，纪委查完说不属实": investigated and found untrue
-                if handed_back(name, turns[piece.turn], piece.start, self.rules):
-                    continue  # handed in at once: refused, not accepted
+                if undone(name, turns[piece.turn], piece.start, self.rules):
+                    continue  # handed in at once, or paid for personally
                 veto = cfg.factor_vetoes.get(label)
                 if veto is not None and veto.search(piece.text):
                     continue
