@@ -69,7 +69,7 @@ class IntentClassifier:
         """Does every question the message asks ask about the rules or the procedure (intents.yaml
         `questions`)? Its questions are the sentences that ask; without one, its last sentence."""
         sentences = [s for s in _QUESTION_SPLIT.findall(text) if s.strip()]
-        asked = [s for s in sentences if _QUESTION.search(s)]
+        asked = [s for s in sentences if _QUESTION.search(s) or _ASKS_FOR_TEXT.search(s)]
         if not asked and len(sentences) == 1:  # an unpunctuated message: its clauses that ask, or its last
             clauses = [c for c in re.split(r"[，,\s]+", sentences[0]) if c]
             asked = [c for c in clauses if _ASKS_RULES.search(c) or _QUESTION.search(c)] or clauses[-1:]
@@ -133,7 +133,8 @@ class IntentClassifier:
         procedure = bool(self._count(self.procedure, text))
         # A story whose questions all ask about the rules is answered with the rules, unless it tells a red
         # flag: a cadre who asks "退回去是什么程序" about an inflated claim must still hear it is one.
-        if self._asks_rules_only(text) and not (violation or red_flag):
+        # (…unless the conduct is only the example the question gives: "公款吃喝是哪一条？比如用办公经费请客那种")
+        if self._asks_rules_only(text) and (not (violation or red_flag) or _EXAMPLE.search(text)):
             return IntentResult(Intent.PROCEDURE if procedure else Intent.KNOWLEDGE)
         # A thin story whose closing question is about procedure ("被人匿名举报了…组织上怎么澄清？")
         # asks how, not whether.
@@ -171,6 +172,14 @@ _LONG_ACCOUNT = 80  # characters: an account this long that tells events is told
 _ASKS_RULES = re.compile(
     r"[?？]|吗|(?<![没不])(?:什么|啥)(?![也都])|怎么|怎样|如何|哪些|哪个|哪种|哪几|是否|有没有|能不能|可不可以|算不算|咋|多少"
 )
+
+
+# A sentence that asks for a text of the rules without a question word ("请给出条文内容", "请把…情形列一下").
+_ASKS_FOR_TEXT = re.compile(r"请[^。，,]{0,16}(给出|列出|列一下|提供|说明|介绍|告知)|想(知道|了解)")
+
+
+# A case given as an example of what a question about the rules asks ("比如…那种", "他举的例子是…").
+_EXAMPLE = re.compile(r"比如|例如|譬如|举例|举的例子|举个例子|打个比方|以[^。，,]{0,10}为例")
 
 
 # A request with no question word ("请告知申请流程", "请予研判").

@@ -275,6 +275,12 @@ def test_acts_told_and_honest_questions_are_not_refused(assistant: Assistant, te
         ),
         ("我前年被诫勉了，原因是验收把关不严，现在单位推荐我，诫勉的影响期到底多久？", Intent.PROCEDURE),
         ("三个区分开来是哪年提出的 原话是啥 支部让结合我们村搞民宿试点亏钱的事写心得", Intent.KNOWLEDGE),
+        # the conduct is only the example the question gives
+        (
+            "超标准接待是条例第几条？比如上回隔壁单位拿公款请检查组喝了两瓶茅台那种，条文原文是怎么写的？",
+            Intent.KNOWLEDGE,
+        ),
+        ("支部要讲“优亲厚友”，他举的例子是村干部把亲戚评上低保。请给出条文内容。", Intent.KNOWLEDGE),
     ],
 )
 def test_a_story_whose_questions_ask_only_about_the_rules_gets_the_rules(
