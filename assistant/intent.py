@@ -54,12 +54,18 @@ class IntentClassifier:
         # The request told by its parts, within one sentence: a request told as what happened ("日期都写成
         # 投资之前") asks nothing, and one sentence asking how to tell the truth clears only itself.
         commissioned = bool(self._count(self.commissions, text))
-        for sentence in _SENTENCE.split(text):
+        sentences = _SENTENCE.split(text)
+        for i, sentence in enumerate(sentences):
             if self._count(self.honest, sentence):
                 continue
             how = bool(self._count(self.evasion_asks, sentence))
             asked = how or commissioned or bool(self._count(self.evasion_whether, sentence))
-            if asked and self._count(self.disguise, sentence):
+            # the disguise may be a short rider after the request ("能不能都写成他拍板的？写得自然点，别太刻意。");
+            # a longer sentence after a question tells more of the story
+            after = sentences[i + 1] if i + 1 < len(sentences) else ""
+            if len(after) > _RIDER or self._count(self.honest, after):
+                after = ""
+            if asked and (self._count(self.disguise, sentence) or self._count(self.disguise, after)):
                 return True
             if how and scrutiny and self._count(self.obstruct, sentence):
                 return True
@@ -167,6 +173,7 @@ _QUESTION = re.compile(r"[?？]|[吗么嘛呢][。！!]?$|[不没][。！!]?$|�
 # A sentence with its closing mark: a question keeps its "？".
 _QUESTION_SPLIT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
+_RIDER = 16  # characters: the longest sentence read as a rider on the request before it
 _LONG_ACCOUNT = 80  # characters: an account this long that tells events is told to be judged
 # "啥也没说", "什么都没拿" deny; they ask nothing.
 _ASKS_RULES = re.compile(

@@ -468,6 +468,18 @@ def test_look_alikes_of_travel_meals_and_fees_are_not_stated_violations(reader: 
     assert not stated & {"travel", "gifts", "masses", "reception"}, facts.violations
 
 
+@pytest.mark.parametrize(
+    "story",
+    [
+        "值班补助按市里的办法发的，有同事担心属于滥发补贴。",
+        "补偿款依法提存了，其中一人反映政府扣着补偿款不给。",
+    ],
+)
+def test_a_worry_or_one_persons_complaint_states_no_violation(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert all(v.hedged for v in facts.violations.values()), facts.violations
+
+
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
     assert not _reads(facts, "motive", "private")
