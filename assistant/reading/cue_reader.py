@@ -129,6 +129,31 @@ def actor(text: str, hit: CueHit, family: str) -> str:
     return "subject"
 
 
+# "能否要求补记纪要？": whether one may do something, asked before it is done.
+_MAY_I = re.compile(r"(能否|能不能|可否|可不可以|是否可以|该不该|要不要)[^,，。；;]{0,6}$")
+_QUOTES = "“\"'‘"
+_UNQUOTES = "”\"'’"
+
+
+def names_in_question(text: str, start: int, end: int) -> bool:
+    """Does a question name the act at ``start:end`` as a term or as something one might do, rather than tell
+    it done? In quotation marks (“什么情况才算“对抗组织审查”？”, “这跟“串供”是一回事吗？”) or asked whether
+    one may do it (“能否要求补记纪要？”), in a sentence that asks."""
+    close = _SENTENCE.search(text, end)
+    sentence_end = close.start() if close else len(text)
+    opening = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
+    sentence = text[opening : sentence_end + 1]
+    if not ("?" in sentence or "？" in sentence or "吗" in sentence):
+        return False
+    before, after = text[opening:start], text[end:sentence_end]
+    quoted = (
+        bool(before)
+        and before[-1] in _QUOTES
+        or (any(q in before for q in _QUOTES) and any(q in after[:12] for q in _UNQUOTES))
+    )
+    return quoted or bool(_MAY_I.search(before))
+
+
 def asks_classification(text: str, start: int) -> bool:
     """Do the words just before ``start`` ask whether the story counts as what follows?"""
     return bool(_CLASSIFY.search(text[max(0, start - 12) : start]))
@@ -279,6 +304,7 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             h
             for h in hits
             if not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
+            and not names_in_question(text, h.start, h.end)
         ]
         if not hits:
             continue
