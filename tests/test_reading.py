@@ -480,6 +480,18 @@ def test_a_worry_or_one_persons_complaint_states_no_violation(reader: Reader, st
     assert all(v.hedged for v in facts.violations.values()), facts.violations
 
 
+def test_harm_the_cadre_came_upon_and_answered_is_no_consequence_of_theirs(reader: Reader) -> None:
+    rescue = reader.read([fold("巡查时发现一名村民摔下山沟，腿部骨折，我们用执法车把他送到了镇卫生院。")])
+    assert rescue.factors.get("consequence") is None or rescue.factors["consequence"].value != "serious"
+    caused = reader.read([fold("工地脚手架倒了，砸伤了三个工人，我们马上送到了县医院。")])
+    assert caused.factors["consequence"].value == "serious"
+
+
+def test_a_public_thing_denied_for_private_affairs_is_a_public_motive(reader: Reader) -> None:
+    facts = reader.read([fold("当晚调派执法车送伤员去卫生院，此次用车未用于任何私人事项。")])
+    assert facts.factors["motive"].value == "public"
+
+
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
     assert not _reads(facts, "motive", "private")

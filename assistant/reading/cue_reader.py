@@ -211,6 +211,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
             if value == "deliberate" and _SHORTCUT.search(hit.clause) and _in_emergency(text, hit, rules):
                 continue  # "紧急采购，不走招标和比价": the emergency's own handling, not a knowing violation
+            if value == "serious" and _rescued(text, hit):
+                continue  # "巡查时发现一名村民被困山沟，腿部骨折…送至卫生院": the harm met, not caused
             if value == "prohibited" and _complied(text, hit, rules):
                 continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
             if value == "private" and _RELATION.search(hit.clause) and _recused(text, rules):
@@ -350,6 +352,19 @@ def _sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int
     after = end if end is not None else start
     ends = [i for i in (text.find(mark, after) for mark in _SENTENCE_MARKS) if i >= 0]
     return begin, min(ends, default=len(text))
+
+
+# Someone the cadre came upon in harm ("巡查时发现", "路上碰到"), and taken to care or rescued.
+_CAME_UPON = re.compile(r"发现|碰到|碰上|遇到|遇上|撞见|路遇")
+_RESCUE = re.compile(r"送(至|到|往|去)?[^。]{0,8}(医院|卫生院|急诊|卫生所)|救援|抢救|救治|救出|救上来|送医")
+
+
+def _rescued(text: str, hit: CueHit) -> bool:
+    """Is the harm at ``hit`` one the cadre came upon and answered with a rescue, in its sentence or the
+    next, rather than a consequence of the cadre's conduct?"""
+    start, end = _sentence_bounds(text, hit.start, hit.end)
+    after = _sentence_bounds(text, min(end + 1, len(text)))[1] if end < len(text) else end
+    return bool(_CAME_UPON.search(text, start, hit.start)) and bool(_RESCUE.search(text[start:after]))
 
 
 def _in_emergency(text: str, hit: CueHit, rules: Rules) -> bool:
