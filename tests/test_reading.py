@@ -492,6 +492,18 @@ def test_a_public_thing_denied_for_private_affairs_is_a_public_motive(reader: Re
     assert facts.factors["motive"].value == "public"
 
 
+def test_a_remedy_planned_is_not_a_remedy_made(reader: Reader) -> None:
+    facts = reader.read([fold("钱先垫给了施工队，等明年资金下来再补回去。")])
+    assert facts.factors.get("remedy") is None or facts.factors["remedy"].value != "remedied"
+
+
+def test_a_change_of_use_approved_in_writing_is_no_diversion(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("专项资金里有30万原定修路，经党委会研究，从这30万里调了10万去修水井，县财政局书面批复同意。")]
+    )
+    assert "embezzle" not in facts.violations
+
+
 def test_a_relative_named_is_no_gain_stated(reader: Reader) -> None:
     facts = reader.read([fold("今年村里评低保，我堂哥家也申请了。他家情况确实困难，评议那天我没有回避。")])
     assert not _reads(facts, "motive", "private")
@@ -801,6 +813,7 @@ def test_harm_whose_cause_is_disputed_is_asked_first(assistant: Assistant) -> No
         ("合同重新打了一份，签订日期写成了开工之前。", "obstruct"),
         ("审计前补了三家报价单放进档案。", "obstruct"),
         ("那次约谈前，我们几个把说法对好了。", "obstruct"),
+        ("上面拨的扶贫资金里有60万是专门修水渠的，我们先从这60万里拿了20万去还拖欠的工程款。", "embezzle"),
     ],
 )
 def test_ordinary_violations_told_in_cadres_own_ways(reader: Reader, story: str, family: str) -> None:

@@ -211,6 +211,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 hit = dataclasses.replace(hit, hedged=True)  # "说是帮企业渡难关": a claim, reported
             if value == "deliberate" and _SHORTCUT.search(hit.clause) and _in_emergency(text, hit, rules):
                 continue  # "紧急采购，不走招标和比价": the emergency's own handling, not a knowing violation
+            if value == "remedied" and _PLANNED.search(text[max(0, hit.start - 16) : hit.start]):
+                continue  # "等第二年资金到了再补回去": a remedy planned, not made
             if value == "serious" and _rescued(text, hit):
                 continue  # "巡查时发现一名村民被困山沟，腿部骨折…送至卫生院": the harm met, not caused
             if value == "prohibited" and _complied(text, hit, rules):
@@ -352,6 +354,10 @@ def _sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int
     after = end if end is not None else start
     ends = [i for i in (text.find(mark, after) for mark in _SENTENCE_MARKS) if i >= 0]
     return begin, min(ends, default=len(text))
+
+
+# A remedy told as what will be done ("等资金到了再补回去", "打算下个月退"), not as done.
+_PLANNED = re.compile(r"(等|准备|打算|计划|想着|到时候|回头)[^,，。；]{0,12}$|等[^,，。；]{0,12}再$")
 
 
 # Someone the cadre came upon in harm ("巡查时发现", "路上碰到"), and taken to care or rescued.
