@@ -119,6 +119,22 @@ def _sentence_start(text: str, before: int) -> int:
     return start
 
 
+# A negator's phrase that modifies a noun ("没完工的那段渠", "未验收的工程"), not a predicate; the negation stays
+# real in "没上会的情况下" and in 是…的 ("我是没拿钱的。").
+# "没有书面的安排" says there is none: an existential negator stays a negation.
+_ATTRIBUTIVE = re.compile(
+    r"[^\s,，。；;!?！？的]{1,4}的(?!情况|前提|时候|状态|[\s,，。；;!?！？啊呀吧嘛呢了]|$)"
+)
+_EXISTENTIAL = frozenset({"没有", "并没有", "没得", "莫得", "木有", "冇得"})
+
+
+def _attributive(text: str, neg: re.Match[str]) -> bool:
+    """Is the negator the head of a modifier ("没完工的那段渠"), not of the predicate?"""
+    if neg.group(0) in _EXISTENTIAL or text[neg.start() : neg.end() + 1] in _EXISTENTIAL:
+        return False
+    return bool(_ATTRIBUTIVE.match(text, neg.end()))
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
     for m in CLAUSE_BREAK.finditer(text, 0, start):
@@ -179,12 +195,18 @@ def find_cues(
             # them that starts a new predicate ("没走程序就收了好处" is not a denial of 好处).
             for neg in lang.negators.finditer(before):
                 gap = before[neg.end() :]
+                if inner_negation and _attributive(before, neg):
+                    continue  # an act told after a modifier ("提前让乡里把没完工的那段渠用彩条布盖上")
                 if len(gap) <= lang.window and not lang.blockers.search(gap):
                     negated = True
             if not negated and _POST_NEGATION.match(text, m.end()):
                 negated = True
-            if inner_negation and not negated and lang.negators.search(text, m.start() + 1, m.end()):
-                negated = True
+            if inner_negation and not negated:
+                # "把没完工的那段渠用彩条布盖上": a negator inside a modifier ("没完工的渠") denies nothing.
+                negated = any(
+                    not _attributive(text, neg)
+                    for neg in lang.negators.finditer(text, m.start() + 1, m.end())
+                )
             if m.group(0) and lang.negators.match(m.group(0)):
                 negated = False  # the cue carries its own negation ("没上会")
             # "上没上会": an A-not-A question around a cue that carries its own negation asks, not states.

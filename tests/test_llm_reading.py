@@ -64,6 +64,9 @@ def verdicts(assistant: Assistant) -> Iterator[dict[str, list[tuple[str, str, st
     yield out
 
 
+# The first of these pays for the module fixture: every labelled set (about 5,000 stories) answered offline and
+# over HTTP in LLM mode, about five minutes on two cores; the suite's default limit is for one test's own work.
+@pytest.mark.timeout(1200)
 @pytest.mark.parametrize("name", SETS)
 def test_a_model_reading_correctly_decides_at_least_as_well_as_offline(
     verdicts: dict[str, list[tuple[str, str, str]]], name: str

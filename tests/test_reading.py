@@ -1226,3 +1226,90 @@ def test_an_unregistered_line_underground_is_unforeseeable_an_unregistered_shed_
 ) -> None:
     facts = reader.read([fold(story)])
     assert ("force_majeure" in facts.circumstances) is unforeseeable, facts.circumstances
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("省里来调研前，副局长让乡里把没完工的那段渠用彩条布盖上、临时摆了一排新农机。", "fraud"),
+        ("年报编制时把一笔尚未完成验收的工程收入提前确认，当年利润由亏转盈。", "fraud"),
+    ],
+)
+def test_a_negator_inside_a_modifier_denies_nothing(reader: Reader, story: str, family: str) -> None:
+    """ "没完工的那段渠": the negation belongs to the noun's modifier, not to the act told after it."""
+    facts = reader.read([fold(story)])
+    assert family in facts.violations and not facts.violations[family].hedged, facts.items
+
+
+def test_there_being_none_still_denies(reader: Reader) -> None:
+    """ "没有书面的安排" says there was none: the arrangement is denied, not stated."""
+    facts = reader.read([fold("会后多待了一天，去拜访一家企业，但没有书面的安排。")])
+    assert "gifts" not in facts.violations and "travel" not in facts.violations, facts.violations
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "客商临走留下一个红包，称是辛苦费。科长次日上午将红包原封不动交至机关纪委，并书面报告了经过。",
+        "家长寄来一张购物卡，她收到后当天就交给了学校工会并登记，学校联系家长退回了。",
+        "对方企业请吃饭 我坚持AA了 自己微信转的钱 单位没报销一分 这个不算接受宴请吧",
+    ],
+)
+def test_a_gift_handed_in_at_once_or_paid_for_is_no_gift_taken(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    stated = {k for k, v in facts.violations.items() if not v.hedged}
+    assert "gifts" not in stated, facts.violations
+    assert not _reads(facts, "motive", "private"), facts.factors
+
+
+def test_a_gift_returned_only_late_is_still_taken(reader: Reader) -> None:
+    facts = reader.read([fold("老板送了两瓶茅台，我收下了，当场没退，过了三个月被查才退回去。")])
+    assert "gifts" in facts.violations and not facts.violations["gifts"].hedged, facts.violations
+
+
+def test_a_reports_title_names_its_subject_not_an_act(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("关于客商赠送礼金问题的情况说明：2024年3月，我局接待了某企业考察团，项目按程序推进。")]
+    )
+    assert "gifts" not in facts.violations and not _reads(facts, "motive", "private"), facts.items
+
+
+def test_a_company_made_to_act_with_words_between_is_still_made_to(reader: Reader) -> None:
+    facts = reader.read(
+        [
+            fold(
+                "督察进驻期间，分局副局长到了现场，授意辖区一家重点排污企业临时调整在线监测设备参数，使数据达标。"
+            )
+        ]
+    )
+    assert facts.violations["fraud"].actor == "subject"
+
+
+def test_a_rules_own_clear_wording_is_no_ban_defied(assistant: Assistant) -> None:
+    story = (
+        "县卫健局下过一个临时性工作补助发放办法，标准、条件写得很清楚，要求有考勤、有审批。"
+        "我们就按这个文件来，院务会过了，名单公示了一周，我一分钱没给自己多发。这样发有问题吗？"
+    )
+    analysis = assistant.analyse(Conversation([story]))
+    assert analysis.assessment is not None
+    assert analysis.assessment.verdict is not Verdict.NOT_TOLERABLE, analysis.assessment.reasons
+
+
+@pytest.mark.parametrize(
+    ("story", "article"),
+    [
+        ("俺们村主任把他老丈母娘整进低保了，老太太有退休金，根本不够条件。", "ccp-discipline-2023:124"),
+        ("我小姨子家条件其实不错 有车有房 评低保的时候我把她报上去了 领了一年多", "ccp-discipline-2023:124"),
+        ("年底考核，局长让我把招商到位资金从3亿改成5亿，我就改了报上去了。", "public-sanctions-law-2020:39"),
+        (
+            "去外地招商，对方企业老板送了我一块手表，两万多，我收下了，一直在家放着。",
+            "public-sanctions-law-2020:34",
+        ),
+        ("去年家里装修，我让下面站所把一部分材料款开成维修费报了，三万多。", "ccp-discipline-2023:111"),
+    ],
+)
+def test_ordinary_violations_told_in_everyday_words(assistant: Assistant, story: str, article: str) -> None:
+    answer = assistant.ask(story)
+    assert answer.verdict is Verdict.NOT_TOLERABLE, answer.answer
+    ids = [c.id for c in answer.citations]
+    assert any(i == article or i.startswith(article + ".") for i in ids), ids

@@ -39,7 +39,8 @@ _DOER_NOUN = re.compile(
 )
 # "让运维公司装了喷雾": a third party named right after a causative verb is the one made to act; the act is
 # the causer's, so such a mention does not make the act a third party's.
-_CAUSATIVE = re.compile(r"(让|叫|要求|安排|授意|指使|示意|吩咐|交代|逼着?|找了?)[^,，。；;]{0,4}$")
+# ("授意辖区一家重点排污企业调整参数": the one made to act may come with a few words of description)
+_CAUSATIVE = re.compile(r"(让|叫|要求|安排|授意|指使|示意|吩咐|交代|逼着?|找了?)[^,，。；;]{0,10}$")
 _DECEIVED = re.compile(r"被.{0,6}(骗|蒙骗|蒙蔽|糊弄|忽悠)|骗了(我们|他|咱)|瞒着(我们|他|单位)")
 _SENTENCE = re.compile(r"[.;!?。；！？\n]")
 # The families a third party can commit in a cadre's story without it being the cadre's own act.
@@ -116,6 +117,8 @@ _CLAIMED = re.compile(
     rf"|({_SPEAKERS})[^,，。\s]{{0,4}}(说|称|声称|辩称|解释)[^,，。\s]{{0,8}}$"
 )
 _QUESTION = re.compile(r"[吗么嘛？?]|能不能|可不可以|行不行|会不会|算不算|是不是|算[^,，。]{0,12}[不没]$")
+# "这个不算接受宴请吧": a tag question whether the story counts as the act, after the story is told.
+_TAG_QUESTION = re.compile(r"算[^,，。]{0,12}吧$")
 
 
 def actor(text: str, hit: CueHit, family: str) -> str:
@@ -152,6 +155,16 @@ def names_in_question(text: str, start: int, end: int) -> bool:
         or (any(q in before for q in _QUOTES) and any(q in after[:12] for q in _UNQUOTES))
     )
     return quoted or bool(_MAY_I.search(before))
+
+
+# "关于招商接洽中客商赠送礼金的情况说明：…": a report's title names its subject, not an act done.
+_TITLE = re.compile(r"\s*关于[^。:：\n]{2,60}的(情况)?(说明|报告|请示|汇报|函|材料)")
+
+
+def in_title(text: str, start: int) -> bool:
+    """Does the position fall inside the title the message opens with?"""
+    title = _TITLE.match(text)
+    return title is not None and start < title.end()
 
 
 def asks_classification(text: str, start: int) -> bool:
@@ -195,7 +208,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
         for hit in find_cues(text, rule.patterns, rules.language):
             if hit.negated and not rule.negated:
                 continue  # a denied cue with no stated opposite says nothing either way
-            if asks_classification(text, hit.start):
+            if asks_classification(text, hit.start) or in_title(text, hit.start):
                 continue  # "会不会算故意", "这种算在探索吧": the question names a category, not a fact
             value = rule.negated if hit.negated and rule.negated else rule.value
             if value in FAVOURABLE and _REQUIRED.search(text[max(0, hit.start - 12) : hit.start]):
@@ -217,6 +230,8 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 continue  # "巡查时发现一名村民被困山沟，腿部骨折…送至卫生院": the harm met, not caused
             if value == "prohibited" and _complied(text, hit, rules):
                 continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
+            if value == "private" and _gift_handed_in(text, hit, rules):
+                continue  # "对方临别时留下一个红包…次日原封不动交至局机关纪委": refused, no gain
             if value == "private" and _RELATION.search(hit.clause) and _recused(text, rules):
                 continue  # "堂哥的公司中标…村主任事前书面报告了这层关系，评标验收都回避了": no gain of his
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
@@ -259,6 +274,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             and not third_party_actor(text, h.start)
             # "这算公款旅游吗": the question names the red line only to ask whether the story is one
             and not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
+            and not in_title(text, h.start)
         ]
         if not affirmed and not all(h.negated for h in cue_hits):
             continue
@@ -309,6 +325,7 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             for h in hits
             if not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
             and not names_in_question(text, h.start, h.end)
+            and not in_title(text, h.start)
         ]
         if not hits:
             continue
@@ -319,7 +336,15 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             facts.items.append(Fact("violation", rule.id, "yes", hits[0].clause, turn, "denied"))
             continue
         firm = [h for h in affirmed if not h.hedged]
-        last_report = max(h.start for h in affirmed)
+        # The act as told, not as named again in the closing question ("…单位没报销一分 这个不算接受宴请吧"):
+        # what undoes it is looked for after the telling.
+        told = [
+            h
+            for h in affirmed
+            if certainty(h) != "asked"
+            and not (_TAG_QUESTION.search(h.clause) and asks_classification(text, h.start))
+        ] or affirmed
+        last_report = max(h.start for h in told)
         if undone(rule.id, text, last_report, rules):
             # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted; "门票都是自己掏的".
             facts.violations.pop(rule.id, None)
@@ -419,6 +444,23 @@ def undone(family: str, text: str, position: int, rules: Rules) -> bool:
     """Does the story say, after ``position``, what undoes ``family``'s act (language.yaml `returned`,
     `paid_own`)?"""
     return any(_says(getattr(rules.language, name), text, position) for name in _UNDOING.get(family, ()))
+
+
+# The things handed to a cadre as gifts.
+_GIFT = re.compile(
+    r"红包|礼金|礼品|礼物|购物卡|消费卡|超市卡|提货券|烟酒|好烟|好酒|茶叶|土特产|辛苦费|感谢费|现金"
+)
+_RETURN_REACH = 60  # characters: the handing back told of this gift, not of another later in the story
+
+
+def _gift_handed_in(text: str, hit: CueHit, rules: Rules) -> bool:
+    """Does the hit's clause name a gift that the story says, right after, was handed back or in at once?"""
+    returned = rules.language.returned
+    return (
+        bool(_GIFT.search(hit.clause))
+        and returned is not None
+        and bool(returned.search(text, hit.end, hit.end + _RETURN_REACH))
+    )
 
 
 def cleared_after(text: str, position: int, rules: Rules) -> bool:
