@@ -95,6 +95,8 @@ def assess(
             for r in firm
             if r.id.startswith("violation:")
             or r.id in facts.red_cues
+            # a factor the act implies ("报高了两个亿" is knowing) stands or falls with the act
+            or any(r.evidence == seen.evidence for seen in facts.violations.values())
             or any(part and (part in doubt or doubt in part) for part in r.evidence.split("；"))
         ]
         firm, hedged = [r for r in firm if r not in asked], asked + hedged

@@ -1313,3 +1313,39 @@ def test_ordinary_violations_told_in_everyday_words(assistant: Assistant, story:
     assert answer.verdict is Verdict.NOT_TOLERABLE, answer.answer
     ids = [c.id for c in answer.citations]
     assert any(i == article or i.startswith(article + ".") for i in ids), ids
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "出事以后我们补做了一份村民代表大会记录，日期写成了三个月前。",
+        "统计时我们把产值往上调了两个亿，报了上去。",
+    ],
+)
+def test_making_something_false_is_knowing(reader: Reader, story: str) -> None:
+    assert _reads(reader.read([fold(story)]), "intent", "deliberate")
+
+
+def test_an_act_in_dispute_is_asked_with_what_it_implies(assistant: Assistant) -> None:
+    """ "两边说法对不上，还在核实": the act is asked about, and so is the knowing it would imply."""
+    story = (
+        "统计局的小谭在年报里把一家企业的产值报高了两个亿。小谭说是企业报上来就是这个数；"
+        "企业说是小谭让他们按合同额报的。两边说法对不上，现在还在核实。"
+    )
+    analysis = assistant.analyse(Conversation([story]))
+    assert analysis.assessment is not None
+    assert analysis.assessment.verdict is Verdict.NEEDS_MORE_FACTS, analysis.assessment.reasons
+
+
+@pytest.mark.parametrize(
+    ("story", "value"),
+    [
+        ("区里还没出收费办法时先试点了托管，后来区里定了标准，超出部分学校已经全部退给家长了。", "remedied"),
+        ("企业资金链断了，扶持资金追回五百多万，剩下的正在走法律程序追偿。", "remedied"),
+        ("事后第二天就补报了镇里，账目也公开了。", "remedied"),
+        ("发现漏洞后，我们马上修订了管理办法。", "remedied"),
+        ("低保金截下来两年了，到现在一分钱也没退。", "not_remedied"),
+    ],
+)
+def test_remedies_in_cadres_words(reader: Reader, story: str, value: str) -> None:
+    assert _reads(reader.read([fold(story)]), "remedy", value)
