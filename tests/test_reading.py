@@ -1349,3 +1349,17 @@ def test_an_act_in_dispute_is_asked_with_what_it_implies(assistant: Assistant) -
 )
 def test_remedies_in_cadres_words(reader: Reader, story: str, value: str) -> None:
     assert _reads(reader.read([fold(story)]), "remedy", value)
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "几个干部下班后在饭店吃饭，单位报销了。那天是谁组织的、谁买的单、有没有喝酒，我都还不清楚。",
+        "科里上报的危房改造完成数比实际多了20户 领导让报的还是小王自己填错的现在说不清",
+        "村里去年招待费花了八万多，账上就一行接待费，没有明细。我没见过登记本，也不知道每顿多少人、有没有酒。",
+    ],
+)
+def test_what_the_teller_does_not_yet_know_is_asked_not_decided(assistant: Assistant, story: str) -> None:
+    analysis = assistant.analyse(Conversation([story]))
+    assert analysis.assessment is not None
+    assert analysis.assessment.verdict is Verdict.NEEDS_MORE_FACTS, analysis.assessment.reasons
