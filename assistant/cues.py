@@ -135,6 +135,25 @@ def _attributive(text: str, neg: re.Match[str]) -> bool:
     return bool(_ATTRIBUTIVE.match(text, neg.end()))
 
 
+# Someone's words put on the cadre in quotation marks ("巡察说他“个人决定大额资金”", "老师们传成“校长挪用
+# 经费”", "有人讲阿拉“乱发补贴”"): what they call it, reported, not what the story states was done.
+_ALLEGING = re.compile(
+    r"(传成|说成|反映|举报|投诉|质疑|指责|定性为|扣(上)?|(说|讲|话|骂)(他|她|我|我们|阿拉|阮|俺|俺们|咱们|学校|街道|单位|村里|镇里|局里)"
+    r"(是|在)?)[^“”\"。，,]{0,2}[“\"]$"
+)
+
+
+def _quoted_allegation(text: str, position: int) -> bool:
+    """Does the position fall inside quotation marks that open right after someone's allegation?"""
+    opening = max(text.rfind("“", 0, position), text.rfind('"', 0, position))
+    if opening < 0 or "”" in text[opening:position]:
+        return False
+    closing = text.find("”", position)
+    if closing < 0 or closing - opening > 40:
+        return False
+    return bool(_ALLEGING.search(text[max(0, opening - 10) : opening + 1]))
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     left = 0
     for m in CLAUSE_BREAK.finditer(text, 0, start):
@@ -223,6 +242,7 @@ def find_cues(
                 asks
                 or bool(_FACT_QUESTION.search(near))
                 or hedged_at(text, left, right, m.start(), lang, acts)
+                or _quoted_allegation(text, m.start())
             )
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged, asks)

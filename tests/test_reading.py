@@ -1363,3 +1363,38 @@ def test_what_the_teller_does_not_yet_know_is_asked_not_decided(assistant: Assis
     analysis = assistant.analyse(Conversation([story]))
     assert analysis.assessment is not None
     assert analysis.assessment.verdict is Verdict.NEEDS_MORE_FACTS, analysis.assessment.reasons
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "学校经区教育局书面批复，把维修费里的15万调去做消防整改，钱都用在消防上了。老师们传成“校长挪用经费”。",
+        "该户补偿款已依法提存，书面告知了各方。现该户一名成员向媒体反映“街道扣着补偿款不给”。",
+    ],
+)
+def test_what_others_call_it_in_quotation_marks_is_reported(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert all(v.hedged for v in facts.violations.values()), facts.violations
+
+
+def test_a_partial_recovery_after_an_unforeseeable_change_is_the_loss_weighed(assistant: Assistant) -> None:
+    story = (
+        "高新区在全省率先试行“拿地即开工”改革，党工委开会研究，报市政府同意后实施，当时上级没有明确限制。"
+        "区里提前拨付了八百万扶持资金。后来国家对这个行业的补贴政策突然调整，企业资金链断了，"
+        "扶持资金只追回了五百多万，剩下的正在走法律程序追偿。分管同志都没跟这家企业有任何利益往来。"
+    )
+    analysis = assistant.analyse(Conversation([story]))
+    assert analysis.assessment is not None
+    assert analysis.assessment.verdict is Verdict.TOLERABLE, analysis.assessment.reasons
+
+
+def test_a_standard_written_in_the_notice_is_no_ban(reader: Reader) -> None:
+    facts = reader.read([fold("会务方安排了统一的工作餐，标准是会议通知里写明的，注册费是他自己交的。")])
+    assert not _reads(facts, "basis", "prohibited"), facts.factors
+
+
+def test_a_private_weekend_paid_privately_is_no_gain(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("培训结业后我们三个自己留下来周末在杭州玩了两天，酒店、门票都是自己掏的，没报销。")]
+    )
+    assert not _reads(facts, "motive", "private"), facts.factors

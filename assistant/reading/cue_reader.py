@@ -230,8 +230,12 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
                 continue  # "巡查时发现一名村民被困山沟，腿部骨折…送至卫生院": the harm met, not caused
             if value == "prohibited" and _complied(text, hit, rules):
                 continue  # "省里通知大型活动一律暂停，冰雪节只能取消": a ban obeyed is no ban defied
-            if value == "private" and _gift_handed_in(text, hit, rules):
-                continue  # "对方临别时留下一个红包…次日原封不动交至局机关纪委": refused, no gain
+            if value == "private" and (
+                _gift_handed_in(text, hit, rules) or _paid_own_after(text, hit, rules)
+            ):
+                # "对方临别时留下一个红包…次日原封不动交至局机关纪委": refused, no gain; "周末在杭州玩了两天，
+                # 酒店门票都是自己掏的": a private trip paid privately
+                continue
             if value == "private" and _RELATION.search(hit.clause) and _recused(text, rules):
                 continue  # "堂哥的公司中标…村主任事前书面报告了这层关系，评标验收都回避了": no gain of his
             if value in THIRD_PARTY_VALUES and third_party_actor(text, hit.start):
@@ -460,6 +464,20 @@ def _gift_handed_in(text: str, hit: CueHit, rules: Rules) -> bool:
         bool(_GIFT.search(hit.clause))
         and returned is not None
         and bool(returned.search(text, hit.end, hit.end + _RETURN_REACH))
+    )
+
+
+# Leisure and meals: a private trip or a meal is no gain at public expense when the cadre paid for it.
+_LEISURE = re.compile(r"玩|旅游|游览|景区|逛|度假|吃饭|吃了|饭局|宴|酒店|住宿")
+
+
+def _paid_own_after(text: str, hit: CueHit, rules: Rules) -> bool:
+    """Does the hit's clause tell of leisure or a meal that the story, right after, says the cadre paid?"""
+    paid = rules.language.paid_own
+    return (
+        bool(_LEISURE.search(hit.clause))
+        and paid is not None
+        and bool(paid.search(text, hit.end, hit.end + _RETURN_REACH))
     )
 
 
