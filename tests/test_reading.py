@@ -1398,3 +1398,14 @@ def test_a_private_weekend_paid_privately_is_no_gain(reader: Reader) -> None:
         [fold("培训结业后我们三个自己留下来周末在杭州玩了两天，酒店、门票都是自己掏的，没报销。")]
     )
     assert not _reads(facts, "motive", "private"), facts.factors
+
+
+def test_roughly_told_is_told(reader: Reader) -> None:
+    """ "大概说了说" tells how much was said, not whether: the act is stated."""
+    facts = reader.read([fold("面试前我把题目范围跟老同学的孩子大概说了说。")])
+    assert "gain" in facts.violations and not facts.violations["gain"].hedged, facts.violations
+
+
+def test_an_emergency_denied_is_none(reader: Reader) -> None:
+    facts = reader.read([fold("合同和审批都是事后补的。说实话也不算抢险救灾那种急，就是赶进度。")])
+    assert "emergency" not in facts.circumstances, facts.circumstances
