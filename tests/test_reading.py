@@ -1409,3 +1409,29 @@ def test_roughly_told_is_told(reader: Reader) -> None:
 def test_an_emergency_denied_is_none(reader: Reader) -> None:
     facts = reader.read([fold("合同和审批都是事后补的。说实话也不算抢险救灾那种急，就是赶进度。")])
     assert "emergency" not in facts.circumstances, facts.circumstances
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "村干部未从中获取任何利益。",
+        "她没收过检测公司任何东西。",
+        "我们科里没有一个人从中沾光。",
+        "俺们班子谁也没往家拿一件。",
+        "小刘跟那家公司非亲非故。",
+        "院领导和我们办公室的人都没有持股。",
+    ],
+)
+def test_gain_denied_in_cadres_words_is_a_public_motive(reader: Reader, story: str) -> None:
+    assert _reads(reader.read([fold(story)]), "motive", "public")
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "老板塞了两盒茶叶，我第二天一早就交到单位纪检组了，做了登记。",
+        "病人家属硬塞了一条烟，第二天我就送回他屋头了。",
+    ],
+)
+def test_a_gift_handed_in_or_taken_back_is_remedied(reader: Reader, story: str) -> None:
+    assert _reads(reader.read([fold(story)]), "remedy", "remedied")
