@@ -1435,3 +1435,19 @@ def test_gain_denied_in_cadres_words_is_a_public_motive(reader: Reader, story: s
 )
 def test_a_gift_handed_in_or_taken_back_is_remedied(reader: Reader, story: str) -> None:
     assert _reads(reader.read([fold(story)]), "remedy", "remedied")
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "上周报给县里的数据我们把一个村的面积多录了一个零，自己复核发现了。",
+        "那户人家的情况我事先真不知道，材料也没看出来。",
+    ],
+)
+def test_a_slip_in_cadres_words_is_negligent(reader: Reader, story: str) -> None:
+    assert _reads(reader.read([fold(story)]), "intent", "negligent")
+
+
+def test_learning_later_of_anothers_act_is_no_slip_of_ones_own(reader: Reader) -> None:
+    facts = reader.read([fold("后来才知道他把补贴款转进了自己的卡。")])
+    assert not _reads(facts, "intent", "negligent"), facts.factors
