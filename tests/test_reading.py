@@ -1451,3 +1451,15 @@ def test_a_slip_in_cadres_words_is_negligent(reader: Reader, story: str) -> None
 def test_learning_later_of_anothers_act_is_no_slip_of_ones_own(reader: Reader) -> None:
     facts = reader.read([fold("后来才知道他把补贴款转进了自己的卡。")])
     assert not _reads(facts, "intent", "negligent"), facts.factors
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "救灾物资名单是支书自己定的，前面拿了棉被和慰问金的八户，有五户是支书和村主任家的亲戚。",
+        "窗口办证加急 除了正常的钱 还要另交一百 说是加急服务费 没收据 微信转给内勤个人",
+    ],
+)
+def test_harm_to_the_masses_told_plainly(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert "masses" in facts.violations and not facts.violations["masses"].hedged, facts.violations
