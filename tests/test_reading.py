@@ -1341,7 +1341,7 @@ def test_an_act_in_dispute_is_asked_with_what_it_implies(assistant: Assistant) -
     ("story", "value"),
     [
         ("区里还没出收费办法时先试点了托管，后来区里定了标准，超出部分学校已经全部退给家长了。", "remedied"),
-        ("企业资金链断了，扶持资金追回五百多万，剩下的正在走法律程序追偿。", "remedied"),
+        ("企业破产了，我们第一时间依法申报了债权。", "remedied"),
         ("事后第二天就补报了镇里，账目也公开了。", "remedied"),
         ("发现漏洞后，我们马上修订了管理办法。", "remedied"),
         ("低保金截下来两年了，到现在一分钱也没退。", "not_remedied"),
