@@ -65,6 +65,7 @@ def assess(
     for name, value in (read_elsewhere or {}).items():
         if name not in facts.factors and value.value != "unknown":
             facts.factors[name] = FactorValue(value.value, value.evidence, hedged=True)
+    complied = _clear_compliant(facts, rules)
     factors = {name: facts.factors.get(name, FactorValue()) for name in FACTOR_NAMES}
     if facts.denied_gain:
         # "有人传老板是他同学…没发现任何利益输送": gain denied in so many words settles the hearsay.
@@ -170,6 +171,13 @@ def assess(
     if motive.value != "public":
         result.caveats.append(ask["presumed_public"])
     outcomes = cfg["outcomes"]
+    if complied and not firm:
+        # The act asked about was done by the rules: nothing to exempt, the article it was measured against
+        # first, then the clause for clearing a cadre of an untrue report (澄清正名).
+        result.outcome = "compliant"
+        defining = [u for r in rules.violations if r.id in complied for u in r.units]
+        result.support_unit_ids = _dedupe(defining + list(outcomes["compliant"]["units"]))
+        return _with_province(result, cfg, province)
     exempt = outcomes["exempt"]
     mitigate = outcomes["mitigate"]
     is_exempt = any(c in facts.circumstances for c in exempt["circumstances"]) or any(
@@ -190,6 +198,38 @@ def assess(
         units = list(outcomes["staff"]["units"]) + units
     result.support_unit_ids = _dedupe(units + _distinction_units(facts, rules, province))
     return _with_province(result, cfg, province)
+
+
+def _clear_compliant(facts: Facts, rules: Rules) -> list[str]:
+    """The acts the story only reports or asks about and shows done by the rules ("有人说村干部亲戚吃低保"…
+    "评议时我主动回避了"): no longer asked about, and the compliance is a fact toward tolerance. What was
+    read from the allegation itself goes with it (a gain doubted, a private motive reported, in the same
+    words). An act the teller states stands, whatever else the story says. Returns the families cleared."""
+    cleared = []
+    for family, shown in facts.compliant.items():
+        seen = facts.violations.get(family)
+        if (seen is not None and not seen.hedged) or (seen is None and not shown.allegations):
+            # the act the teller states stands; with nothing reported or asked, there is nothing to answer
+            continue
+        facts.violations.pop(family, None)
+        facts.circumstances.setdefault("compliant", shown.words)
+        cleared.append(family)
+        said = [*shown.allegations, *([seen.evidence] if seen is not None else [])]
+        for factor, doubt in list(facts.doubts.items()):
+            if _overlaps(doubt, said):
+                facts.doubts.pop(factor)
+        for factor, value in list(facts.factors.items()):
+            if value.hedged and value.value == rules.dominant.get(factor) and _overlaps(value.evidence, said):
+                facts.factors.pop(factor)
+        for red, (evidence, hedged) in list(facts.red_cues.items()):
+            if hedged and _overlaps(evidence, said):
+                facts.red_cues.pop(red)
+    return cleared
+
+
+def _overlaps(words: str, clauses: list[str]) -> bool:
+    """Are ``words`` read from one of ``clauses`` (one holds the other)?"""
+    return bool(words) and any(words in c or c in words for c in clauses)
 
 
 def _decisive(factor: str, facts: Facts, rules: Rules) -> bool:

@@ -19,6 +19,7 @@ OWN_RULE_TAGS: dict[tuple[Verdict, str | None], tuple[str, ...]] = {
     (Verdict.NOT_TOLERABLE, None): ("exclusions",),
     (Verdict.TOLERABLE, "exempt"): ("exemption", "situations"),
     (Verdict.TOLERABLE, "mitigate"): ("mitigation", "situations"),
+    (Verdict.TOLERABLE, "compliant"): ("exemption", "situations"),
     (Verdict.TOLERABLE, None): ("situations", "exemption"),
     (Verdict.NEEDS_MORE_FACTS, None): ("situations",),
 }

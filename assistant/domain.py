@@ -137,7 +137,9 @@ class Assessment:
     red_lines: list[RedLine] = field(default_factory=list)
     hedged_red_lines: list[RedLine] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
-    outcome: str | None = None  # "exempt" (不予/免予) or "mitigate" (从轻/减轻) when tolerable
+    # When tolerable: "exempt" (不予/免予), "mitigate" (从轻/减轻), or "compliant" (the act asked about was
+    # done by the rules: no violation to pursue).
+    outcome: str | None = None
     reasons: list[str] = field(default_factory=list)
     support_unit_ids: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)  # conditions a tolerable verdict rests on

@@ -58,6 +58,9 @@ class ViolationRule:
     # Factor values the act states by its nature, told of the person asked about: a gift taken or a car
     # used for a family errand is a private benefit; forging a ledger or agreeing a story is deliberate.
     implies: tuple[tuple[str, str], ...] = ()
+    # What shows the act was done by the rules ("评议时主动回避了", "取得县里书面批复后实施"): it answers an
+    # allegation or a question about the act, never an act the teller states.
+    complies: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ class Rules:
                     bool(v.get("red_line", True)),
                     re.compile(v["anchors"]) if v.get("anchors") else None,
                     tuple((str(k), str(x)) for k, x in (v.get("implies") or {}).items()),
+                    tuple(compile_cues(v.get("complies", []))),
                 )
                 for key, v in violations["violations"].items()
             ],

@@ -1463,3 +1463,62 @@ def test_learning_later_of_anothers_act_is_no_slip_of_ones_own(reader: Reader) -
 def test_harm_to_the_masses_told_plainly(reader: Reader, story: str) -> None:
     facts = reader.read([fold(story)])
     assert "masses" in facts.violations and not facts.violations["masses"].hedged, facts.violations
+
+
+@pytest.mark.parametrize(
+    ("story", "family", "unit"),
+    [
+        (
+            "我是村支书，我堂哥家因病致贫申请低保。评议会上我主动回避了，村民代表评议通过，公示七天没人有意见，"
+            "我跟镇里也报备了亲属关系。现在有人说村干部亲戚吃低保，这样会不会有问题？",
+            "masses",
+            "ccp-discipline-2023:124",
+        ),
+        (
+            "额下乡走访碰上一个老汉突发心梗，120来不了，额就用乡上的公车把他拉到县医院了，路上给领导打了电话报备。"
+            "有人说这是公车私用，这算啥情况？",
+            "car",
+            "ccp-discipline-2023:117",
+        ),
+        (
+            "家长寄来一张500元的购物卡，班主任收到后当天就交给了学校工会并登记，学校联系家长退回了。"
+            "现在有人把“班主任收购物卡”的截图发到家长群，这种情况是否属于违规收受礼品礼金？",
+            "gifts",
+            "public-sanctions-law-2020:34",
+        ),
+    ],
+)
+def test_an_act_alleged_and_shown_done_by_the_rules_is_answered(
+    assistant: Assistant, reader: Reader, story: str, family: str, unit: str
+) -> None:
+    """A report or a question about an act, answered by the story's own account that it was done by the
+    rules (recused, a rescue, handed in at once): not asked about again, and the article it was measured
+    against is cited."""
+    facts = reader.read([fold(story)])
+    assert family in facts.compliant, facts.compliant
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is Verdict.TOLERABLE and answer.outcome == "compliant", answer.reasons
+    assert any(c.id == unit or c.id.startswith(unit + ".") for c in answer.citations), answer.citations
+    assert answer.conclusion.startswith("能容错：按所述情况不构成违规"), answer.conclusion
+    assert any(f["name"] == "compliant" and f["span"] in fold(story) for f in answer.reading), answer.reading
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # the act told by the teller stands, whatever the story says of the rules elsewhere
+        "我用单位的公车送我老婆去县医院看病，来回一百多公里，有人说这是公车私用。",
+        "老板送了两条中华烟，烟我收下自己抽了，一起送的购物卡我当天就交到纪检组了。现在有人说我收烟。",
+    ],
+)
+def test_compliance_never_clears_an_act_the_teller_states(assistant: Assistant, story: str) -> None:
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is Verdict.NOT_TOLERABLE, (answer.verdict, answer.reasons)
+
+
+def test_a_gift_handed_in_with_nothing_alleged_still_needs_the_tolerable_kind(assistant: Assistant) -> None:
+    """Handing a gift in at once undoes the gift, but with no report or question to answer it is no
+    compliance finding of its own: the verdict still needs what makes the story tolerable."""
+    story = "上周去企业走访，对方往我车后座塞了两盒茶叶，我当天下午就交到纪检组登记了。"
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is not Verdict.NOT_TOLERABLE and answer.outcome != "compliant", answer.reasons

@@ -10,8 +10,8 @@ import re
 
 from assistant.cues import CLAUSE_BREAK, CueHit, find_cues
 from assistant.domain import FactorValue
-from assistant.reading.facts import Fact, Facts, Sighting
-from assistant.rules import FactorRule, Rules
+from assistant.reading.facts import Compliance, Fact, Facts, Sighting
+from assistant.rules import FactorRule, Rules, ViolationRule
 
 # A question about the fact itself ("有没有收", "是不是他定的", "…吗？") asks; anything else hedged reports.
 _ASKS = re.compile(r"([有是收拿给报上定算])[没不]\1|吗[?？]?$|[?？]|是否|算不算|会不会")
@@ -333,6 +333,11 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         ]
         if not hits:
             continue
+        alleged = tuple(h.clause for h in hits if h.hedged)
+        shown = _complies(rule, text, rules)
+        if shown:
+            facts.compliant[rule.id] = Compliance(shown, alleged)
+            facts.items.append(Fact("circumstance", "compliant", "yes", shown, turn))
         affirmed = [h for h in hits if not h.negated]
         if not affirmed:
             # "烟酒一样没收": a denial clears an earlier suspicion of the same act.
@@ -342,15 +347,21 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         firm = [h for h in affirmed if not h.hedged]
         # The act as told, not as named again in the closing question ("…单位没报销一分 这个不算接受宴请吧"):
         # what undoes it is looked for after the telling.
+        # (an allegation told after it, "有人把“班主任收购物卡”的截图发到家长群", does not retell the act)
         told = [
             h
             for h in affirmed
             if certainty(h) != "asked"
             and not (_TAG_QUESTION.search(h.clause) and asks_classification(text, h.start))
         ] or affirmed
+        told = [h for h in told if not h.hedged] or told
         last_report = max(h.start for h in told)
-        if undone(rule.id, text, last_report, rules):
+        undoing = undone(rule.id, text, last_report, rules)
+        if undoing:
             # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted; "门票都是自己掏的".
+            if rule.complies:
+                facts.compliant[rule.id] = Compliance(undoing, alleged)
+                facts.items.append(Fact("circumstance", "compliant", "yes", undoing, turn))
             facts.violations.pop(rule.id, None)
             facts.items.append(Fact("violation", rule.id, "yes", affirmed[-1].clause, turn, "denied"))
             continue
@@ -444,10 +455,23 @@ def _recused(text: str, rules: Rules) -> bool:
 _UNDOING = {"gifts": ("returned", "paid_own"), "travel": ("paid_own",), "reception": ("paid_own",)}
 
 
-def undone(family: str, text: str, position: int, rules: Rules) -> bool:
-    """Does the story say, after ``position``, what undoes ``family``'s act (language.yaml `returned`,
-    `paid_own`)?"""
-    return any(_says(getattr(rules.language, name), text, position) for name in _UNDOING.get(family, ()))
+def undone(family: str, text: str, position: int, rules: Rules) -> str | None:
+    """The words, after ``position``, that undo ``family``'s act (language.yaml `returned`, `paid_own`),
+    or None."""
+    for name in _UNDOING.get(family, ()):
+        pattern: re.Pattern[str] | None = getattr(rules.language, name)
+        found = pattern.search(text, position) if pattern is not None else None
+        if found:
+            return found.group(0)
+    return None
+
+
+def _complies(rule: ViolationRule, text: str, rules: Rules) -> str | None:
+    """The clause, anywhere in the turn, that shows ``rule``'s act done by the rules (violations.yaml
+    `complies`), stated and not denied; or None."""
+    hits = find_cues(text, list(rule.complies), rules.language) if rule.complies else []
+    shown = [h for h in hits if not h.negated and not h.hedged and not asks_classification(text, h.start)]
+    return shown[0].clause if shown else None
 
 
 # The things handed to a cadre as gifts.

@@ -58,6 +58,15 @@ class Sighting:
     reader: str = "rules"
 
 
+@dataclass(frozen=True)
+class Compliance:
+    """An act the story names, shown done by the rules: the words that show it, and the clauses that
+    report or ask about the act ("有人把“班主任收购物卡”的截图发到家长群"), which it answers."""
+
+    words: str
+    allegations: tuple[str, ...] = ()
+
+
 @dataclass
 class Facts:
     """What a conversation has established so far."""
@@ -70,6 +79,9 @@ class Facts:
     doubts: dict[str, str] = field(default_factory=dict)  # factor -> the words that put it in doubt
     # Of those, the factors two readers read differently (reading.combine), not doubted by the story itself.
     disagreements: set[str] = field(default_factory=set)
+    # Acts the story names and shows done by the rules (a gift handed in at once, a relative's case with the
+    # cadre recused): family -> the words that show it, and the reports and questions about the act.
+    compliant: dict[str, Compliance] = field(default_factory=dict)
     denied_gain: bool = False  # the story says in so many words that nobody gained
     model_read: set[str] = field(default_factory=set)  # factors only the clause model read
     # Of those, the ones read confidently enough to support a tolerable verdict (model.yaml `support`).
