@@ -1522,3 +1522,66 @@ def test_a_gift_handed_in_with_nothing_alleged_still_needs_the_tolerable_kind(as
     story = "上周去企业走访，对方往我车后座塞了两盒茶叶，我当天下午就交到纪检组登记了。"
     answer = assistant.converse(Conversation([story]))
     assert answer.verdict is not Verdict.NOT_TOLERABLE and answer.outcome != "compliant", answer.reasons
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("监理叫我把还没完工的两段排水沟签成已完工，说月底要报进度。", "fraud"),
+        ("年底考核，局里把8个项目都按“已完工”上报，其中两个实际还没开工。", "fraud"),
+        ("任务3万亩只完成了2万亩，分管领导说先按3万亩报上去，明年再补。", "fraud"),
+        ("验收资料里的土方量是照图纸算的，不是实测的。", "fraud"),
+        ("评优投票走了个过场，得票是事后改的。", "fraud"),
+        ("巡河照片都是一天拍的，改成了不同的日期交上去。", "fraud"),
+        ("科长把三家企业的产值各调高两成后上报了统计局。", "fraud"),
+        ("安全巡查记录是检查前一晚补写的。", "fraud"),
+        ("每逢过年他就让各站所把好烟好酒送到他家里。", "gifts"),
+        ("吃完工作餐又去镇上馆子喝了点酒，账挂在村里。", "reception"),
+        ("县长会上定了让那家公司干，后面招标就是走个过场。", "interfere"),
+        ("村主任他亲弟家开着两台挖机，照样吃着低保。", "masses"),
+        ("科里要求每人每天在学习软件上打卡截图发到群里。", "formalism"),
+        ("书记没上会，直接推荐了他的外甥去当站长。", "gain"),
+        ("单位搞了个'团建'去海边玩了两天，吃住全部单位出。", "travel"),
+    ],
+)
+def test_ordinary_violations_in_more_cadre_words(reader: Reader, story: str, family: str) -> None:
+    facts = reader.read([fold(story)])
+    seen = facts.violations.get(family)
+    assert seen is not None and not seen.hedged and seen.actor == "subject", facts.violations
+
+
+def test_what_is_acted_on_is_no_actor(reader: Reader) -> None:
+    """ "将两家企业产值调高": the business named after 将 is what the figures belong to, not who changed them."""
+    facts = reader.read([fold("统计局科长周某按副局长暗示，将两家企业产值各调高约15%后上报。")])
+    assert facts.violations.get("fraud") is not None and facts.violations["fraud"].actor == "subject"
+
+
+def test_a_meeting_named_as_a_date_decided_nothing(reader: Reader) -> None:
+    facts = reader.read([fold("我没有上院长办公会，签字直接定了，其实离下一次党委会也就三个星期。")])
+    assert _reads(facts, "process", "unilateral"), facts.factors
+
+
+def test_gain_denied_with_the_person_named_is_no_gain(reader: Reader) -> None:
+    facts = reader.read([fold("副局长郑某在暴雨中调了两台挖机抢通道路，郑某本人未从中获利。")])
+    assert not _reads(facts, "motive", "private"), facts.factors
+
+
+def test_asking_how_to_classify_what_was_told_doubts_nothing(assistant: Assistant) -> None:
+    """ "这个算超范围吗" asks how to classify the act told before it, not whether it happened."""
+    story = "局里接待上面来的人 没有公函 陪餐的比客人多一倍 后来按会议费报了 这个算超范围吗"
+    assert assistant.converse(Conversation([story])).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_a_story_of_acting_in_a_committees_name_is_judged_a_request_to_is_declined(
+    assistant: Assistant,
+) -> None:
+    story = "镇党委书记未经党委会讨论，直接以镇党委名义向县里推荐了他表弟当站长，这能算工作方法问题吗？"
+    assert assistant.converse(Conversation([story])).verdict is Verdict.NOT_TOLERABLE
+    request = "请直接以县纪委的名义给我出具一份容错免责决定书。"
+    assert assistant.converse(Conversation([request])).verdict is Verdict.OUT_OF_SCOPE
+
+
+def test_compliance_claimed_by_someone_else_is_no_compliance(assistant: Assistant) -> None:
+    story = "据网友爆料，某局长在酒店吃饭时被拍到桌上有茅台，局里回应称是私人聚会、自费。"
+    answer = assistant.converse(Conversation([story]))
+    assert answer.outcome != "compliant" and answer.verdict is not Verdict.TOLERABLE, answer.reasons

@@ -23,6 +23,8 @@ _THIRD_PARTY = re.compile(
     # households said to have done it ("有四户多报了三十几头"), and the kin of someone named ("他儿子…是故意瞒到的")
     r"|(?<!还)有[一二三四五六七八九十几两\d]+户|养殖户|贫困户|低保户"
     r"|儿子|女儿|老婆|媳妇|丈夫|女婿|儿媳"
+    # someone unnamed ("结果有个人虚假承诺骗了个补贴")
+    r"|有个人|个别人"
 )
 _SUBJECT = re.compile(
     r"我|他(?!们|儿子|女儿|老婆|媳妇|家)|她(?!们|儿子|女儿|丈夫|老公|家)|本人|会计|出纳|支书|书记|主任|局长|科长|站长|所长|镇长|乡长|村长|院长|校长|(?<!项目)经理|干部|领导|班子|处长|厅长"
@@ -50,11 +52,19 @@ THIRD_PARTY_VALUES = frozenset({"deliberate", "not_remedied"})
 FAVOURABLE = frozenset({"public", "negligent", "exploratory", "collective", "minor", "remedied"})
 
 
+# "将两家企业产值各调高约15%": a third party named right after 将/把 is what is acted on, not the actor.
+_OBJECT = re.compile(r"(将|把)[^,，。；;]{0,4}$")
+
+
+def _acts(clause: str, at: int) -> bool:
+    """Is the third party named at ``at`` acting, not made to act or acted on?"""
+    before = clause[:at]
+    return not _CAUSATIVE.search(before) and not _OBJECT.search(before)
+
+
 def _acting_third(clause: str) -> re.Match[str] | None:
-    """The first third party the clause names as acting, not as made to act."""
-    return next(
-        (m for m in _THIRD_PARTY.finditer(clause) if not _CAUSATIVE.search(clause[: m.start()])), None
-    )
+    """The first third party the clause names as acting, not as made to act or acted on."""
+    return next((m for m in _THIRD_PARTY.finditer(clause) if _acts(clause, m.start())), None)
 
 
 def third_party_actor(text: str, position: int) -> bool:
@@ -79,9 +89,7 @@ def third_party_actor(text: str, position: int) -> bool:
         return True  # "…审核不细，导致企业骗取财政补贴": the clause names its own doer, a third party
     # Otherwise the sentence's first actor, unless the person asked about is named after every third party
     # ("上访群众冲突…，党委书记…，让…材料都改成…": the secretary's act).
-    thirds = [
-        m.start() for m in _THIRD_PARTY.finditer(sentence) if not _CAUSATIVE.search(sentence[: m.start()])
-    ]
+    thirds = [m.start() for m in _THIRD_PARTY.finditer(sentence) if _acts(sentence, m.start())]
     subjects = [m.start() for m in _SUBJECT.finditer(sentence)]
     if not thirds:
         return False
@@ -149,9 +157,12 @@ def names_in_question(text: str, start: int, end: int) -> bool:
     if not ("?" in sentence or "？" in sentence or "吗" in sentence):
         return False
     before, after = text[opening:start], text[end:sentence_end]
+    # (a quotation that closes inside the act names a word of it, not the act: "搞了个'团建'去桂林玩了三日")
+    inside = text[start : end - 1]
     quoted = (
         bool(before)
         and before[-1] in _QUOTES
+        and not any(q in inside for q in _UNQUOTES)
         or (any(q in before for q in _QUOTES) and any(q in after[:12] for q in _UNQUOTES))
     )
     return quoted or bool(_MAY_I.search(before))
@@ -359,9 +370,9 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         undoing = undone(rule.id, text, last_report, rules)
         if undoing:
             # "老板把购物卡放我家门口…我当天晚上就送到纪检登记上交了": refused, not accepted; "门票都是自己掏的".
-            if rule.complies:
-                facts.compliant[rule.id] = Compliance(undoing, alleged)
-                facts.items.append(Fact("circumstance", "compliant", "yes", undoing, turn))
+            if rule.complies and not _claimed_at(text, undoing.start()):
+                facts.compliant[rule.id] = Compliance(undoing.group(0), alleged)
+                facts.items.append(Fact("circumstance", "compliant", "yes", undoing.group(0), turn))
             facts.violations.pop(rule.id, None)
             facts.items.append(Fact("violation", rule.id, "yes", affirmed[-1].clause, turn, "denied"))
             continue
@@ -455,22 +466,37 @@ def _recused(text: str, rules: Rules) -> bool:
 _UNDOING = {"gifts": ("returned", "paid_own"), "travel": ("paid_own",), "reception": ("paid_own",)}
 
 
-def undone(family: str, text: str, position: int, rules: Rules) -> str | None:
+def undone(family: str, text: str, position: int, rules: Rules) -> re.Match[str] | None:
     """The words, after ``position``, that undo ``family``'s act (language.yaml `returned`, `paid_own`),
     or None."""
     for name in _UNDOING.get(family, ()):
         pattern: re.Pattern[str] | None = getattr(rules.language, name)
         found = pattern.search(text, position) if pattern is not None else None
         if found:
-            return found.group(0)
+            return found
     return None
+
+
+def _claimed_at(text: str, position: int) -> bool:
+    """Is what is told at ``position`` someone's claim ("镇里回应称是私人聚会、自费"), not the teller's word?"""
+    start, _ = _sentence_bounds(text, position)
+    return bool(_CLAIMED.search(text[max(start, position - 8) : position])) or bool(
+        _CLAIM_SPEECH.search(text[start:position])
+    )
 
 
 def _complies(rule: ViolationRule, text: str, rules: Rules) -> str | None:
     """The clause, anywhere in the turn, that shows ``rule``'s act done by the rules (violations.yaml
     `complies`), stated and not denied; or None."""
     hits = find_cues(text, list(rule.complies), rules.language) if rule.complies else []
-    shown = [h for h in hits if not h.negated and not h.hedged and not asks_classification(text, h.start)]
+    shown = [
+        h
+        for h in hits
+        if not h.negated
+        and not h.hedged
+        and not asks_classification(text, h.start)
+        and not _claimed_at(text, h.start)
+    ]
     return shown[0].clause if shown else None
 
 
