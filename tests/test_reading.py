@@ -1585,3 +1585,32 @@ def test_compliance_claimed_by_someone_else_is_no_compliance(assistant: Assistan
     story = "据网友爆料，某局长在酒店吃饭时被拍到桌上有茅台，局里回应称是私人聚会、自费。"
     answer = assistant.converse(Conversation([story]))
     assert answer.outcome != "compliant" and answer.verdict is not Verdict.TOLERABLE, answer.reasons
+
+
+def test_the_gold_reader_reads_an_alleged_act_shown_done_by_the_rules(assistant: Assistant) -> None:
+    """The labels carry values and acts; that the story shows an alleged act done by the rules is read
+    from its words, as the decision would see it with any reader."""
+    from assistant.evaluation.dataset import EvalItem
+    from assistant.evaluation.runner import predict
+
+    story = (
+        "我是村支书，我侄子家申请低保，评议时我主动回避了，经村民代表评议、镇里审核后批的。"
+        "现在有人说村干部亲戚吃低保，会不会有问题？"
+    )
+    item = EvalItem(
+        id="G4",
+        category="scenario",
+        question=story,
+        verdict=Verdict.TOLERABLE,
+        must_cite=(),
+        rationale="测试",
+        factors={"process": "collective"},
+    )
+    answer = predict(item, assistant, reader="gold").answer
+    assert answer is not None and answer.verdict is Verdict.TOLERABLE and answer.outcome == "compliant"
+
+
+def test_a_word_that_only_contains_a_timing_word_times_nothing(reader: Reader) -> None:
+    """ "价值及时间" holds 及时 but says nothing was done at once."""
+    facts = reader.read([fold("匿名信说他收了礼品，信中未写明礼品种类、价值及时间，当事人称东西已退回。")])
+    assert "gifts" not in facts.compliant, facts.compliant
