@@ -215,6 +215,10 @@ def _clear_compliant(facts: Facts, rules: Rules) -> list[str]:
         facts.circumstances.setdefault("compliant", shown.words)
         cleared.append(family)
         said = [*shown.allegations, *([seen.evidence] if seen is not None else [])]
+        for other, sighting in list(facts.violations.items()):
+            # the same words alleging another act too ("说“城管开公车办私事”"): answered with it
+            if sighting.hedged and _overlaps(sighting.evidence, said):
+                facts.violations.pop(other)
         for factor, doubt in list(facts.doubts.items()):
             if _overlaps(doubt, said):
                 facts.doubts.pop(factor)

@@ -139,11 +139,11 @@ def _attributive(text: str, neg: re.Match[str]) -> bool:
 # 经费”", "有人讲阿拉“乱发补贴”"): what they call it, reported, not what the story states was done.
 _ALLEGING = re.compile(
     r"(传成|说成|反映|举报|投诉|质疑|指责|定性为|扣(上)?|(说|讲|话|骂)(他|她|我|我们|阿拉|阮|俺|俺们|咱们|学校|街道|单位|村里|镇里|局里)"
-    r"(是|在)?|(有人|群众|家长|村民|网友|网上|同事)[^“”\"。，,]{0,4}(把|发帖|发了|贴了|传))[^“”\"。，,]{0,2}[“\"]$"
+    r"(是|在)?|(有人|群众|家长|村民|网友|网上|同事|居民)[^“”\"。，,]{0,6}(说|讲|话|把|发帖|发了|贴了|传))[^“”\"。，,]{0,2}[“\"]$"
 )
 
 
-def _quoted_allegation(text: str, position: int) -> bool:
+def quoted_allegation(text: str, position: int) -> bool:
     """Does the position fall inside quotation marks that open right after someone's allegation?"""
     opening = max(text.rfind("“", 0, position), text.rfind('"', 0, position))
     if opening < 0 or "”" in text[opening:position]:
@@ -242,7 +242,7 @@ def find_cues(
                 asks
                 or bool(_FACT_QUESTION.search(near))
                 or hedged_at(text, left, right, m.start(), lang, acts)
-                or _quoted_allegation(text, m.start())
+                or quoted_allegation(text, m.start())
             )
             hits.append(
                 CueHit(pattern.pattern, m.start(), m.end(), text[left:right].strip(), negated, hedged, asks)

@@ -1614,3 +1614,33 @@ def test_a_word_that_only_contains_a_timing_word_times_nothing(reader: Reader) -
     """ "价值及时间" holds 及时 but says nothing was done at once."""
     facts = reader.read([fold("匿名信说他收了礼品，信中未写明礼品种类、价值及时间，当事人称东西已退回。")])
     assert "gifts" not in facts.compliant, facts.compliant
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "我是村文书，我表妹家男人瘫了申请低保，评议那天我主动回避出去了，镇上来人入户调查，公示七天没人提意见。"
+        "现在有人在背后说我“给自家人吃低保”，这个算不算优亲厚友嘛？",
+        "汛期全局值守一个多月，依据市里印发的《加班补助管理办法》，经党组会研究按考勤发放加班补助，"
+        "名单经科室签字并公示。有同事担心属于“滥发津贴补贴”，请问有没有问题？",
+        "一户的征收补偿款兄弟几个在打官司，经指挥部集体研究，按法律顾问意见把钱依法提存到公证处了，单位一分没动。"
+        "现在其中一人在网上说我们“扣着补偿款不给”，这样处理有没有问题？",
+        "我们队员执勤时碰到一个老人晕倒，直接开执法车送到医院，当天向中队长汇报并登记。"
+        "有人拍了视频说“城管开公车办私事”，我们要担心吗？",
+    ],
+)
+def test_a_question_or_quoted_allegation_answered_by_the_rules_kept(assistant: Assistant, story: str) -> None:
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is Verdict.TOLERABLE and answer.outcome == "compliant", answer.reasons
+
+
+def test_following_a_superiors_spirit_is_no_written_measure(assistant: Assistant) -> None:
+    story = "我们是按市里那个文件精神发的考核奖 审计说超范围了 按上级文件发的也不行吗"
+    answer = assistant.converse(Conversation([story]))
+    assert answer.outcome != "compliant" and answer.verdict is not Verdict.TOLERABLE, answer.reasons
+
+
+def test_a_relatives_application_is_no_favour_shown(reader: Reader) -> None:
+    facts = reader.read([fold("我们社区网格员小吴的母亲今年申请了低保，小吴按规定提交了近亲属备案表。")])
+    seen = facts.violations.get("masses")
+    assert seen is None or seen.hedged, facts.violations

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from assistant.cues import CLAUSE_BREAK, CueHit, find_cues
+from assistant.cues import CLAUSE_BREAK, CueHit, find_cues, quoted_allegation
 from assistant.domain import FactorValue
 from assistant.reading.facts import Compliance, Fact, Facts, Sighting
 from assistant.rules import FactorRule, Rules, ViolationRule
@@ -165,7 +165,8 @@ def names_in_question(text: str, start: int, end: int) -> bool:
         and not any(q in inside for q in _UNQUOTES)
         or (any(q in before for q in _QUOTES) and any(q in after[:12] for q in _UNQUOTES))
     )
-    return quoted or bool(_MAY_I.search(before))
+    # (words put on someone in quotation marks, "有人在背后说我“给自家人吃低保”", are an allegation, not a term)
+    return (quoted and not quoted_allegation(text, start)) or bool(_MAY_I.search(before))
 
 
 # "关于招商接洽中客商赠送礼金的情况说明：…": a report's title names its subject, not an act done.
@@ -331,24 +332,28 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
 
 def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
     for rule in rules.violations:
-        hits = find_cues(text, rule.patterns, rules.language, inner_negation=True, acts=True)
-        if not hits:
+        found = find_cues(text, rule.patterns, rules.language, inner_negation=True, acts=True)
+        if not found:
             continue
         # "这算公车私用吗": a question whether the story counts as an act names the act only to ask.
         hits = [
             h
-            for h in hits
+            for h in found
             if not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
             and not names_in_question(text, h.start, h.end)
             and not in_title(text, h.start)
         ]
-        if not hits:
-            continue
-        alleged = tuple(h.clause for h in hits if h.hedged)
-        shown = _complies(rule, text, rules)
+        # What others report of the act, and the questions that name it ("这种会不会被认定收礼啊", "担心属于
+        # “滥发津贴补贴”"): what a story showing the act done by the rules answers.
+        alleged = tuple(h.clause for h in hits if h.hedged) + tuple(
+            h.clause for h in found if h not in hits and not in_title(text, h.start)
+        )
+        shown = _complies(rule, text, rules) if hits or alleged else None
         if shown:
             facts.compliant[rule.id] = Compliance(shown, alleged)
             facts.items.append(Fact("circumstance", "compliant", "yes", shown, turn))
+        if not hits:
+            continue
         affirmed = [h for h in hits if not h.negated]
         if not affirmed:
             # "烟酒一样没收": a denial clears an earlier suspicion of the same act.
