@@ -1644,3 +1644,12 @@ def test_a_relatives_application_is_no_favour_shown(reader: Reader) -> None:
     facts = reader.read([fold("我们社区网格员小吴的母亲今年申请了低保，小吴按规定提交了近亲属备案表。")])
     seen = facts.violations.get("masses")
     assert seen is None or seen.hedged, facts.violations
+
+
+def test_what_was_done_after_what_someone_said_is_the_tellers_account(reader: Reader) -> None:
+    """ "老板说吃个便饭再走，就在他店里吃了，没买单": the boss's words are reported, the meal is told."""
+    facts = reader.read(
+        [fold("我们去检查完那家饭店，老板说吃个便饭再走，就在他店里吃了一顿，没买单，他说是心意。")]
+    )
+    seen = facts.violations.get("gifts")
+    assert seen is not None and not seen.hedged, facts.violations
