@@ -1653,3 +1653,55 @@ def test_what_was_done_after_what_someone_said_is_the_tellers_account(reader: Re
     )
     seen = facts.violations.get("gifts")
     assert seen is not None and not seen.hedged, facts.violations
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("年度任务没完成，我把完成率报成了98%，实际才六成多。", "fraud"),
+        ("他把干部履历表上的出生年月从1月改成了8月，这样就没超龄。", "fraud"),
+        ("听说要审计，我让出纳把几张报销单重做了一遍，原来的撕了。", "obstruct"),
+        ("巡察组来之前，他事先跟几个组长说好了，问起那笔钱都说是修路用了。", "obstruct"),
+        ("周末给自家车加油，顺手刷了单位的加油卡，六百多。", "embezzle"),
+        ("用防疫那块的钱给工作人员一人买了一台平板。", "embezzle"),
+        ("村主任把征地补偿的差额转进了他小舅子名下的银行卡。", "embezzle"),
+        ("出纳把30万专项资金先借给她表哥的厂子周转了两个月。", "embezzle"),
+        ("培训结束后我们多留了三天去海边玩，住宿跟培训一起报了。", "travel"),
+        ("管的一家企业老板约我去农家乐钓鱼，吃住都是老板买的单。", "gifts"),
+        ("开会请来的专家，单位用公款买了土特产送给他们，一人一份。", "gifts"),
+        ("我帮那个老板通融了一下手续，他后来送了我一部手机。", "bribe"),
+        ("窗口一次没讲清楚缺什么材料，让群众来回跑了五趟。", "formalism"),
+        ("局里的文件基本是把市里的文件换个抬头转发。", "formalism"),
+        ("他把他老婆和他妈的名字报上去当护林员，人一天也没去过。", "fraud"),
+        ("迎检前一晚把没建好的几户用板子围起来，挂上已验收的牌子。", "fraud"),
+        ("那辆商务车买回来又装了真皮座椅和电视，基本上就是书记出门坐。", "car"),
+        ("救灾补助资金里有三万多发给了本人的表哥和妻弟，他们家根本没受灾。", "masses"),
+        ("他被立案后让司机去找证人，要求对方“不要乱说”。", "obstruct"),
+    ],
+)
+def test_ordinary_violations_told_without_the_rules_words(reader: Reader, story: str, family: str) -> None:
+    facts = reader.read([fold(story)])
+    seen = facts.violations.get(family)
+    assert seen is not None and not seen.hedged, facts.violations
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "核查发现，该负责人称对受灾情况“了解不够全面”。",  # 受灾情况 holds 灾情
+        "镇里说要买一台“应急指挥车”，平时也就开会用。",  # a vehicle's name
+    ],
+)
+def test_a_name_or_a_word_that_holds_an_emergency_is_none(reader: Reader, story: str) -> None:
+    facts = reader.read([fold(story)])
+    assert "emergency" not in facts.circumstances, facts.circumstances
+
+
+def test_a_contract_signed_late_with_its_true_date_is_no_backdating(assistant: Assistant) -> None:
+    story = "防疫物资采购合同晚签了一周，货先到的，发现后马上补签了，补签写的是实际日期，也没人拿好处。"
+    assert assistant.converse(Conversation([story])).verdict is not Verdict.NOT_TOLERABLE
+
+
+def test_a_death_after_failed_resuscitation_is_serious(reader: Reader) -> None:
+    facts = reader.read([fold("厂里发生机械伤害事故，一名工人送医后抢救无效死亡。")])
+    assert _reads(facts, "consequence", "serious"), facts.factors
