@@ -61,6 +61,8 @@ class ViolationRule:
     # What shows the act was done by the rules ("评议时主动回避了", "取得县里书面批复后实施"): it answers an
     # allegation or a question about the act, never an act the teller states.
     complies: tuple[re.Pattern[str], ...] = ()
+    # Words in the act's own clause that make it lawful ("局里书面批复同意把…专项经费调剂出来修屋顶"), not denied.
+    permitted: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ class Rules:
                     re.compile(v["anchors"]) if v.get("anchors") else None,
                     tuple((str(k), str(x)) for k, x in (v.get("implies") or {}).items()),
                     tuple(compile_cues(v.get("complies", []))),
+                    tuple(compile_cues(v.get("permitted", []))),
                 )
                 for key, v in violations["violations"].items()
             ],

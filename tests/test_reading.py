@@ -1705,3 +1705,29 @@ def test_a_contract_signed_late_with_its_true_date_is_no_backdating(assistant: A
 def test_a_death_after_failed_resuscitation_is_serious(reader: Reader) -> None:
     facts = reader.read([fold("厂里发生机械伤害事故，一名工人送医后抢救无效死亡。")])
     assert _reads(facts, "consequence", "serious"), facts.factors
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "报项目资金申请表时我把一个数字多填了一个零，第二天复核发现，马上报告上级撤回来改了重新报。",
+        "前天山洪，我开所里的公车去河边村转移被困的老人，来回跑了六趟，车子泡水坏了。",
+        "教学楼屋顶漏雨，局里书面批复同意把一部分设备购置专项经费先调剂出来修屋顶，现在审计说改变用途。",
+    ],
+)
+def test_a_slip_a_rescue_or_an_approved_change_is_no_violation_stated(
+    assistant: Assistant, story: str
+) -> None:
+    assert assistant.converse(Conversation([story])).verdict is not Verdict.NOT_TOLERABLE
+
+
+def test_cash_handed_in_at_once_is_no_bribe_taken(reader: Reader) -> None:
+    facts = reader.read(
+        [fold("企业老板来汇报项目，走的时候留了个茶叶盒，里面有两万现金，我当天就交到纪委登记了，一分没动。")]
+    )
+    assert "bribe" not in facts.violations and "rectify" not in facts.violations, facts.violations
+
+
+def test_a_supply_cut_is_unforeseeable(reader: Reader) -> None:
+    facts = reader.read([fold("引进的储能企业因上游锂矿断供停产了，欠的租金收不回来。")])
+    assert "force_majeure" in facts.circumstances, facts.circumstances

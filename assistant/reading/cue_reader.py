@@ -342,6 +342,7 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
             if not ((h.hedged or _QUESTION.search(h.clause)) and asks_classification(text, h.start))
             and not names_in_question(text, h.start, h.end)
             and not in_title(text, h.start)
+            and not _permitted(rule, h, rules)
         ]
         # What others report of the act, and the questions that name it ("这种会不会被认定收礼啊", "担心属于
         # “滥发津贴补贴”"): what a story showing the act done by the rules answers.
@@ -466,9 +467,14 @@ def _recused(text: str, rules: Rules) -> bool:
     return _says(rules.language.recused, text)
 
 
-# What the story may say that undoes each act: a gift handed back or in at once (纪律处分条例: 收受礼品礼金 is
-# the gift kept), a trip's or a meal's cost borne by the cadre ("酒店门票都是自己掏的，没报销").
-_UNDOING = {"gifts": ("returned", "paid_own"), "travel": ("paid_own",), "reception": ("paid_own",)}
+# What the story may say that undoes each act: a gift or cash handed back or in at once (纪律处分条例: 收受礼品
+# 礼金 is the gift kept), a trip's or a meal's cost borne by the cadre ("酒店门票都是自己掏的，没报销").
+_UNDOING = {
+    "gifts": ("returned", "paid_own"),
+    "bribe": ("returned",),
+    "travel": ("paid_own",),
+    "reception": ("paid_own",),
+}
 
 
 def undone(family: str, text: str, position: int, rules: Rules) -> re.Match[str] | None:
@@ -488,6 +494,13 @@ def _claimed_at(text: str, position: int) -> bool:
     return bool(_CLAIMED.search(text[max(start, position - 8) : position])) or bool(
         _CLAIM_SPEECH.search(text[start:position])
     )
+
+
+def _permitted(rule: ViolationRule, hit: CueHit, rules: Rules) -> bool:
+    """Does the act's own clause say it was approved (violations.yaml `permitted`), not denied?"""
+    if not rule.permitted:
+        return False
+    return any(not h.negated for h in find_cues(hit.clause, list(rule.permitted), rules.language))
 
 
 def _complies(rule: ViolationRule, text: str, rules: Rules) -> str | None:

@@ -32,7 +32,7 @@ from assistant.rules import Rules
 _AFFIRMATIVE = frozenset({"collective", "remedied", "private", "deliberate"})
 _CLASSIFY_IN = re.compile(
     r"(会不会|算不算|属不属于|构不构成|是不是)(算|认定|定性|属于|构成)?"
-    r"|(这|那)(种|个|样)?(算|属于|构成|叫)[^，。,]{0,12}[吗么？?]"
+    r"|(这|那)(种|个|样)?(也|都)?(不)?(算|属于|构成|叫)[^，。,]{0,12}[吗么吧？?]"
     r"|(还)?(能不能|可不可以|能否)(继续|接着|再)"
 )
 
