@@ -1731,3 +1731,14 @@ def test_cash_handed_in_at_once_is_no_bribe_taken(reader: Reader) -> None:
 def test_a_supply_cut_is_unforeseeable(reader: Reader) -> None:
     facts = reader.read([fold("引进的储能企业因上游锂矿断供停产了，欠的租金收不回来。")])
     assert "force_majeure" in facts.circumstances, facts.circumstances
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "上个月辖区山体滑坡砸伤两个人，前期我们排查过那片，但排查记录全不全我现在也说不准，会不会被问责？",
+        "前任班子给企业贷款做了担保，现在要代偿三千万，当时有没有做风险评估，我翻档案没找到。",
+    ],
+)
+def test_harm_with_the_duty_done_in_doubt_asks_first(assistant: Assistant, story: str) -> None:
+    assert assistant.converse(Conversation([story])).verdict is Verdict.NEEDS_MORE_FACTS
