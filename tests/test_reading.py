@@ -1742,3 +1742,9 @@ def test_a_supply_cut_is_unforeseeable(reader: Reader) -> None:
 )
 def test_harm_with_the_duty_done_in_doubt_asks_first(assistant: Assistant, story: str) -> None:
     assert assistant.converse(Conversation([story])).verdict is Verdict.NEEDS_MORE_FACTS
+
+
+def test_a_question_the_clause_model_reads_is_answered_by_the_rules_kept(assistant: Assistant) -> None:
+    story = "年底有个供应商寄了一箱大闸蟹到阿拉办公室 我打电话叫伊拿回去 伊讲退不了 我当天就交到机关纪委登记了 迭个算收礼伐"
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is Verdict.TOLERABLE and answer.outcome == "compliant", answer.reasons

@@ -349,7 +349,7 @@ def _read_violations(text: str, rules: Rules, facts: Facts, turn: int) -> None:
         alleged = tuple(h.clause for h in hits if h.hedged) + tuple(
             h.clause for h in found if h not in hits and not in_title(text, h.start)
         )
-        shown = _complies(rule, text, rules) if hits or alleged else None
+        shown = complies_in(rule, text, rules) if hits or alleged else None
         if shown:
             facts.compliant[rule.id] = Compliance(shown, alleged)
             facts.items.append(Fact("circumstance", "compliant", "yes", shown, turn))
@@ -503,7 +503,7 @@ def _permitted(rule: ViolationRule, hit: CueHit, rules: Rules) -> bool:
     return any(not h.negated for h in find_cues(hit.clause, list(rule.permitted), rules.language))
 
 
-def _complies(rule: ViolationRule, text: str, rules: Rules) -> str | None:
+def complies_in(rule: ViolationRule, text: str, rules: Rules) -> str | None:
     """The clause, anywhere in the turn, that shows ``rule``'s act done by the rules (violations.yaml
     `complies`), stated and not denied; or None."""
     hits = find_cues(text, list(rule.complies), rules.language) if rule.complies else []

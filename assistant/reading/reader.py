@@ -19,11 +19,12 @@ from assistant.reading.cue_reader import (
     THIRD_PARTY_FAMILIES,
     THIRD_PARTY_VALUES,
     cleared_after,
+    complies_in,
     read_turns,
     third_party_actor,
     undone,
 )
-from assistant.reading.facts import Fact, Facts, Sighting, verified
+from assistant.reading.facts import Compliance, Fact, Facts, Sighting, verified
 from assistant.reading.model import ClauseModel, Segment, load_model, segments
 from assistant.rules import Rules
 
@@ -213,3 +214,9 @@ class Reader:
                 facts.items.append(
                     Fact("violation", name, "yes", piece.text, piece.turn, "stated", sure, who, "model", p)
                 )
+                # (only a report or a question is answered: a stated act the model was unsure of is not)
+                shown = complies_in(rule, turns[piece.turn], self.rules) if sure != "stated" else None
+                if shown and name not in facts.compliant:
+                    # "迭个算收礼伐" asked, "我当天就交到机关纪委登记了" told: what the story answers it with
+                    facts.compliant[name] = Compliance(shown, (piece.text,))
+                    facts.items.append(Fact("circumstance", "compliant", "yes", shown, piece.turn))
