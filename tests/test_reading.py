@@ -1748,3 +1748,23 @@ def test_a_question_the_clause_model_reads_is_answered_by_the_rules_kept(assista
     story = "年底有个供应商寄了一箱大闸蟹到阿拉办公室 我打电话叫伊拿回去 伊讲退不了 我当天就交到机关纪委登记了 迭个算收礼伐"
     answer = assistant.converse(Conversation([story]))
     assert answer.verdict is Verdict.TOLERABLE and answer.outcome == "compliant", answer.reasons
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("单位有人在背后摆龙门阵，说那个副站长周末都把单位的皮卡开回老家拉东西。", "car"),
+        ("网上有个帖子，说某局长上礼拜在私房菜馆请客，茅台都上了，是公家的钱。", "reception"),
+        ("一位村民连续三次来信，反映村主任把低保名额给了自己的亲戚。", "masses"),
+        ("镇上有人讲，管工商的老刘拿了老板的好处费。", "bribe"),
+    ],
+)
+def test_gossip_letters_and_posts_report_an_act(reader: Reader, story: str, family: str) -> None:
+    facts = reader.read([fold(story)])
+    seen = facts.violations.get(family)
+    assert seen is not None and seen.hedged, facts.violations
+
+
+def test_what_one_said_privately_is_told_not_reported(reader: Reader) -> None:
+    facts = reader.read([fold("招标前我跟评标专家组组长私下说了句“金源公司是我表弟的，你们看着照顾一下”。")])
+    assert any(not s.hedged for s in facts.violations.values()), facts.violations
