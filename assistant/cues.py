@@ -184,7 +184,10 @@ def hedged_at(text: str, left: int, right: int, cue: int, lang: Language, traili
     elif lang.hedges.search(text, left, right):
         return True
     start = _sentence_start(text, left)
-    for hedge in lang.hedges.finditer(text, start, left):
+    # (a hedge begun before the clause may run into it: "网上有个帖子，说某局长…")
+    for hedge in lang.hedges.finditer(text, start, right):
+        if hedge.start() >= left:
+            break
         if not lang.hedge_breakers.search(text, hedge.end(), cue):
             return True
     return False
