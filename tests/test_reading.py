@@ -1768,3 +1768,28 @@ def test_gossip_letters_and_posts_report_an_act(reader: Reader, story: str, fami
 def test_what_one_said_privately_is_told_not_reported(reader: Reader) -> None:
     facts = reader.read([fold("招标前我跟评标专家组组长私下说了句“金源公司是我表弟的，你们看着照顾一下”。")])
     assert any(not s.hedged for s in facts.violations.values()), facts.violations
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "区政府常务会集体决定把规划的学校用地改成商住用地出让，未履行规划修改的法定程序，大家都同意了。",
+        "局长为赶在汛期前完成道路修复，没上党组会，个人签批调整了300万专项资金，事后也没有向党组报告。",
+        "乡党委会研究用衔接资金买了一辆越野车，没报审批，价格和排量均超出配备标准，但确实用于防汛。",
+        "镇里收到征地补偿款后，经党委会研究先将其中50万元用于支付施工进度款，承诺年底补发，两年后群众上访才付清。",
+    ],
+)
+def test_a_collective_or_public_minded_telling_does_not_clear_an_unlawful_act(
+    assistant: Assistant, story: str
+) -> None:
+    assert assistant.converse(Conversation([story])).verdict is Verdict.NOT_TOLERABLE
+
+
+def test_a_deadline_before_the_flood_season_is_no_emergency(reader: Reader) -> None:
+    facts = reader.read([fold("为赶在汛期前完成水毁修复，他直接指定了施工单位。")])
+    assert "emergency" not in facts.circumstances, facts.circumstances
+
+
+def test_a_report_not_made_afterwards_is_no_remedy(reader: Reader) -> None:
+    facts = reader.read([fold("他个人签批调整了资金用途，事后也没有向党组报告。")])
+    assert not _reads(facts, "remedy", "remedied"), facts.factors
