@@ -1793,3 +1793,8 @@ def test_a_deadline_before_the_flood_season_is_no_emergency(reader: Reader) -> N
 def test_a_report_not_made_afterwards_is_no_remedy(reader: Reader) -> None:
     facts = reader.read([fold("他个人签批调整了资金用途，事后也没有向党组报告。")])
     assert not _reads(facts, "remedy", "remedied"), facts.factors
+
+
+def test_an_emergency_claimed_by_the_person_named_is_no_emergency(reader: Reader) -> None:
+    facts = reader.read([fold("局里规定必须上党组会，钱某说党组会要等半个月，来不及，就个人签批了。")])
+    assert "emergency" not in facts.circumstances, facts.circumstances

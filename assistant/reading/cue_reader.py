@@ -117,7 +117,7 @@ _CLASSIFY = re.compile(
 
 
 # Who is heard making a claim: the officials and others a story quotes.
-_SPEAKERS = "他|她|当事人|负责人|董事长|总经理|经理|局长|书记|镇长|乡长|县长|区长|村长|支书|主任|院长|校长|站长|所长|科长|处长|老板|领导"
+_SPEAKERS = "[\u4e00-\u9fff]某|他|她|当事人|负责人|董事长|总经理|经理|局长|书记|镇长|乡长|县长|区长|村长|支书|主任|院长|校长|站长|所长|科长|处长|老板|领导"
 # Words that present what follows as someone's claim or pretext ("说是急事急办", "美其名曰改革").
 _CLAIMED = re.compile(
     r"说是|称是|号称|美其名曰|借口|名义上|打着[^,，。]{0,6}(旗号|名义)|理由是"
