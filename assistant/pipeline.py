@@ -83,7 +83,10 @@ class Assistant:
         """What the factor prompt lets a model name: the violation families and the circumstances."""
         return {
             "violations": "\n".join(f"- {v.id}：{v.name}" for v in self.rules.violations),
-            "circumstances": "\n".join(f"- {c.id}：{c.label}" for c in self.rules.circumstances),
+            # (only what a story states: a finding the assessor derives, such as `compliant`, is not offered)
+            "circumstances": "\n".join(
+                f"- {c.id}：{c.label}" for c in self.rules.circumstances if c.patterns
+            ),
         }
 
     def _document_names(self) -> dict[str, str]:

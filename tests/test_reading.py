@@ -1798,3 +1798,15 @@ def test_a_report_not_made_afterwards_is_no_remedy(reader: Reader) -> None:
 def test_an_emergency_claimed_by_the_person_named_is_no_emergency(reader: Reader) -> None:
     facts = reader.read([fold("局里规定必须上党组会，钱某说党组会要等半个月，来不及，就个人签批了。")])
     assert "emergency" not in facts.circumstances, facts.circumstances
+
+
+def test_a_model_cannot_record_the_compliance_finding(assistant: Assistant) -> None:
+    """`compliant` is derived by code from a report answered by the story; a recorded reading that names
+    it as a circumstance is not taken, and the factor prompt does not offer it."""
+    from assistant.evaluation.replay import replay_facts
+
+    story = "有人说我收了老板的购物卡，这个算不算违规？"
+    reading = {"circumstances": [{"name": "compliant", "evidence": "有人说我收了老板的购物卡"}]}
+    facts = replay_facts(story, reading, assistant.rules)
+    assert "compliant" not in facts.circumstances, facts.circumstances
+    assert "compliant" not in assistant._reading_vocabulary()["circumstances"]

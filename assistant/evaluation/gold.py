@@ -47,8 +47,8 @@ def gold_facts(item: EvalItem, rules: Rules) -> Facts:
                 if any(u == article or u.startswith(article + ".") for u in red.units) and red.patterns:
                     facts.red_cues.setdefault(red.id, (item.question, False))
     # The labels give values and acts, not the story's own doubts ("到底有没有利益往来谁也说不准") or the
-    # kind of situation it tells (an objection overruled, an unforeseeable cause, an act done by the rules): those are read from its
-    # words, as the decision would see them with any reader.
+    # kind of situation it tells (an objection overruled, an unforeseeable cause, an act done by the rules):
+    # those are read from its words, as the decision would see them with any reader.
     words = read_turns([fold(item.question)], rules)
     facts.doubts = {k: v for k, v in words.doubts.items() if k not in facts.factors}
     facts.circumstances = dict(words.circumstances)

@@ -414,7 +414,9 @@ def _sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int
 
 
 # A remedy told as what will be done ("等资金到了再补回去", "打算下个月退"), not as done.
-_PLANNED = re.compile(r"(等|准备|打算|计划|想着|到时候|回头|承诺|答应|保证)[^,，。；]{0,12}$|等[^,，。；]{0,12}再$")
+_PLANNED = re.compile(
+    r"(等|准备|打算|计划|想着|到时候|回头|承诺|答应|保证)[^,，。；]{0,12}$|等[^,，。；]{0,12}再$"
+)
 
 
 # Someone the cadre came upon in harm ("巡查时发现", "路上碰到"), and taken to care or rescued.

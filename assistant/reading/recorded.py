@@ -123,7 +123,8 @@ def reading_facts(
         actor = "third_party" if third else "subject"
         facts.violations[family] = Sighting(span, sure != "stated", actor, reader)
         facts.items.append(Fact("violation", family, "yes", span, turn, "stated", sure, actor, reader))
-    known = {c.id for c in rules.circumstances}
+    # A finding the assessor derives from what the story says (`compliant`) is no circumstance to record.
+    known = {c.id for c in rules.circumstances if c.patterns}
     for item in _listed(reading.get("circumstances")):
         name = str(item.get("name", ""))
         verified = check(item) if name in known else None
