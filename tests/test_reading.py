@@ -1810,3 +1810,82 @@ def test_a_model_cannot_record_the_compliance_finding(assistant: Assistant) -> N
     facts = replay_facts(story, reading, assistant.rules)
     assert "compliant" not in facts.circumstances, facts.circumstances
     assert "compliant" not in assistant._reading_vocabulary()["circumstances"]
+
+
+@pytest.mark.parametrize(
+    ("story", "family"),
+    [
+        ("审计要我们去追回多付的钱，我们嫌麻烦一直没去追。", "rectify"),
+        ("巡察下达了整改通知，该负责人认为无从整改，至今未采取任何补救措施。", "rectify"),
+        ("为了完成任务，把还没签约的三家企业的意向金额计入已完成数报了上去。", "false_report"),
+        ("入户记录其实我们没去那么多户，表格是后来补的，照片也是摆拍的。", "fraud"),
+        ("调查组找他谈话，他就说不知道，其实账是他亲手做的。", "obstruct"),
+        ("巡察组来之前那几天，他把记账的表格删掉了。", "obstruct"),
+        ("他明知道问题，纪委问的时候明明清楚，却硬是说都核过了，还让下属也照着这么说。", "obstruct"),
+        ("区里下了停工通知以后，他还让工人晚上接着干。", "ban"),
+        ("市里专门发文明令停止发放这项奖励，他们文件下来后还是照发不误，照样给发了。", "ban"),
+        ("上级已经明确暂停招录的期间，局里还突击进了五个人。", "ban"),
+        ("窗口一直向群众收工本费，其实上面文件早就取消了。", "masses"),
+        ("来办证的老板经常塞两条烟，我就收着。", "gifts"),
+        ("按标准一餐每人不超过一百，我们超了两倍多。", "reception"),
+        ("周五下班后科长带大家去KTV唱歌，费用从单位经费里报了。", "reception"),
+        ("去年把局长那台公务车重新装修了一遍，换了真皮座椅。", "car"),
+        ("佢老婆开咗间公司，单位个工程佢就畀咗佢做。", "gain"),
+        ("他给对方局长的儿子安排了一个事业编岗位。", "gain"),
+    ],
+)
+def test_violations_in_cadres_words_of_the_ninth_round(reader: Reader, story: str, family: str) -> None:
+    facts = reader.read([fold(story)])
+    seen = facts.violations.get(family)
+    assert seen is not None and not seen.hedged, facts.violations
+
+
+@pytest.mark.parametrize(
+    ("story", "factor", "value"),
+    [
+        ("省里书面要求我们立即纠正、补齐手续。", "remedy", "remedied"),  # a demand, not a correction made
+        ("法律法规没说不让干，我们就试了。", "basis", "prohibited"),  # no rule forbidding it
+        ("这个合作社当年让村集体增收了二十多万。", "motive", "private"),  # the collective's income
+        ("台风把工地淹了，材料冲走了一部分。", "consequence", "serious"),  # the storm's damage
+    ],
+)
+def test_words_that_only_look_like_a_red_flag(reader: Reader, story: str, factor: str, value: str) -> None:
+    facts = reader.read([fold(story)])
+    assert not _reads(facts, factor, value), facts.factors
+
+
+def test_a_superiors_demand_then_the_old_way_kept_is_defiance(assistant: Assistant) -> None:
+    story = (
+        "某市率先试点审批改革，初期放宽了前置要求。省里发现后书面要求立即纠正，"
+        "市里主任认为改革要有闯劲，此后半年仍按原做法继续审批。这能容错吗？"
+    )
+    answer = assistant.converse(Conversation([story]))
+    assert answer.verdict is Verdict.NOT_TOLERABLE, answer.answer
+
+
+def test_an_objection_in_writing_then_acting_is_objected(reader: Reader) -> None:
+    facts = reader.read([fold("他认为时间太紧，先后两次书面向县里报告，建议延期，但县里没有采纳。")])
+    assert "objected" in facts.circumstances, facts.circumstances
+
+
+def test_a_cause_the_survey_could_not_find_is_unforeseeable(reader: Reader) -> None:
+    facts = reader.read([fold("施工中遇到勘察阶段未能发现的地下溶洞，工期拖了三个月。")])
+    assert "force_majeure" in facts.circumstances, facts.circumstances
+
+
+def test_strong_public_demand_is_no_report(reader: Reader) -> None:
+    facts = reader.read([fold("为解决群众反映强烈的停车难问题，经局党组会议研究建了临时停车场。")])
+    found = facts.factors.get("process")
+    assert found is not None and found.value == "collective" and not found.hedged, facts.factors
+
+
+def test_what_an_auditor_calls_it_is_reported(reader: Reader) -> None:
+    facts = reader.read([fold("他动用专项资金修了被冲毁的村道，审计说是挪用专项资金。")])
+    seen = facts.violations.get("embezzle")
+    assert seen is None or seen.hedged, facts.violations
+
+
+def test_a_rectification_order_left_undone_to_this_day_is_refusal(reader: Reader) -> None:
+    facts = reader.read([fold("审计机关下达了整改意见，该负责人认为无从整改，至今未采取任何补救措施。")])
+    seen = facts.violations.get("rectify")
+    assert seen is not None and not seen.hedged, facts.violations

@@ -207,6 +207,19 @@ def _pick(hits: list[tuple[CueHit, FactorRule, str]], dominant: str | None) -> t
 _REQUIRED = re.compile(
     r"(?<![按依照])(必须|应当|应该|需要|须|要求|规定)(先)?(经|经过|报|由)?[^,，。；]{0,8}$"
 )
+# A clause that goes on to what was done ends the claim ("他认为时间太紧，先后两次书面向县里报告…").
+_CLAIM_ENDS = re.compile(r"[,，;；](先后|随后|于是|并且|接着|当即|马上)")
+
+
+def _claimed_in_sentence(text: str, start: int) -> bool:
+    """Is the circumstance at ``start`` inside what someone claims earlier in its sentence?"""
+    sentence = text[max(text.rfind(m, 0, start) for m in "。！？!?") + 1 : start]
+    said = None
+    for said in _CLAIM_SPEECH.finditer(sentence):
+        pass
+    return said is not None and not _CLAIM_ENDS.search(sentence, said.end())
+
+
 # Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
 _CLAIM_SPEECH = re.compile(
     rf"(?<![跟和对向给])({_SPEAKERS}|对方|的人|他们|大家|有人|村委|班子|县长)(都|现在|事后|后来|一直|却)?(说|称|声称|辩称|解释|认为)"
@@ -309,9 +322,7 @@ def read_turn(text: str, rules: Rules, facts: Facts, turn: int = 0) -> None:
             and not asks_classification(text, h.start)
             and not h.asks  # "有没有具体规定": an A-not-A question names a circumstance only to ask
             and not _CLAIMED.search(text[max(0, h.start - 8) : h.start])
-            and not _CLAIM_SPEECH.search(
-                text[max(text.rfind(m, 0, h.start) for m in "。！？!?") + 1 : h.start]
-            )
+            and not _claimed_in_sentence(text, h.start)
         ]
         if stated:
             facts.circumstances[circ.id] = stated[0].clause
