@@ -1889,3 +1889,9 @@ def test_a_rectification_order_left_undone_to_this_day_is_refusal(reader: Reader
     facts = reader.read([fold("审计机关下达了整改意见，该负责人认为无从整改，至今未采取任何补救措施。")])
     seen = facts.violations.get("rectify")
     assert seen is not None and not seen.hedged, facts.violations
+
+
+def test_wu_dialect_negation_and_deciding_alone(reader: Reader) -> None:
+    facts = reader.read([fold("书记一家头拍板，勿上班子会，钞票讨勿转来。")])
+    assert _reads(facts, "process", "unilateral"), facts.factors
+    assert _reads(facts, "remedy", "not_remedied"), facts.factors

@@ -214,10 +214,8 @@ _CLAIM_ENDS = re.compile(r"[,，;；](先后|随后|于是|并且|接着|当即|
 def _claimed_in_sentence(text: str, start: int) -> bool:
     """Is the circumstance at ``start`` inside what someone claims earlier in its sentence?"""
     sentence = text[max(text.rfind(m, 0, start) for m in "。！？!?") + 1 : start]
-    said = None
-    for said in _CLAIM_SPEECH.finditer(sentence):
-        pass
-    return said is not None and not _CLAIM_ENDS.search(sentence, said.end())
+    said = [m.end() for m in _CLAIM_SPEECH.finditer(sentence)]
+    return bool(said) and not _CLAIM_ENDS.search(sentence, said[-1])
 
 
 # Reported speech that presents a circumstance as someone's claim ("总经理现在说企业倒闭是市场原因，谁也预料不到").
