@@ -1895,3 +1895,19 @@ def test_wu_dialect_negation_and_deciding_alone(reader: Reader) -> None:
     facts = reader.read([fold("书记一家头拍板，勿上班子会，钞票讨勿转来。")])
     assert _reads(facts, "process", "unilateral"), facts.factors
     assert _reads(facts, "remedy", "not_remedied"), facts.factors
+
+
+def test_a_case_put_for_judgement_states_its_premise(assistant: Assistant) -> None:
+    story = "如果某镇长用公款请上级检查组吃饭，一桌下来八千多，他说是为了争取项目，能不能容错？"
+    assert assistant.converse(Conversation([story])).verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "如果有人举报某局长收了红包，这种情况能不能容错？",  # the premise is itself an allegation
+        "如果查实他收了老板的红包，还能容错吗？",  # conditional on what is not yet proven
+    ],
+)
+def test_an_alleged_or_unproven_premise_stays_in_doubt(assistant: Assistant, story: str) -> None:
+    assert assistant.converse(Conversation([story])).verdict is not Verdict.NOT_TOLERABLE
