@@ -1879,12 +1879,6 @@ def test_strong_public_demand_is_no_report(reader: Reader) -> None:
     assert found is not None and found.value == "collective" and not found.hedged, facts.factors
 
 
-def test_what_an_auditor_calls_it_is_reported(reader: Reader) -> None:
-    facts = reader.read([fold("他动用专项资金修了被冲毁的村道，审计说是挪用专项资金。")])
-    seen = facts.violations.get("embezzle")
-    assert seen is None or seen.hedged, facts.violations
-
-
 def test_a_rectification_order_left_undone_to_this_day_is_refusal(reader: Reader) -> None:
     facts = reader.read([fold("审计机关下达了整改意见，该负责人认为无从整改，至今未采取任何补救措施。")])
     seen = facts.violations.get("rectify")
