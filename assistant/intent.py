@@ -38,6 +38,7 @@ class IntentClassifier:
         self.knowledge = compile_cues(raw["knowledge"])
         self.actors = compile_cues(raw["actors"])
         self.general = compile_cues(raw["general"])
+        self.mishaps = compile_cues(raw.get("mishaps") or [])
         self.events = compile_cues(raw["events"])
         self.judgement = compile_cues(raw["judgement"])
         self.drafting_topic = compile_cues(raw["drafting_topic"])
@@ -119,6 +120,14 @@ class IntentClassifier:
         )
         # Someone, something that happened, and a request for a judgement: a story, however thin.
         is_story = is_story or (has_actor and not general and happened and asks_judgement)
+        # Something that went wrong at work and whether it can be tolerated, with no one named: a thin story
+        # to ask about ("项目延期了被问责 能容错吗", "先施工后招标 被审计查出来了"), not a question on the rules.
+        is_story = is_story or (
+            bool(self._count(self.mishaps, text))
+            and not general
+            and work_words
+            and bool(_ASKS_TOLERANCE.search(_last_sentence(text)))
+        )
         # A long account of what someone did at work is a story, whatever its closing question asks
         # ("…钱下来以后村干部跟这三户对半分了…如果我把钱退了，是不是就能从轻？").
         long_account = len(text) >= _LONG_ACCOUNT and has_actor and happened and work_words
@@ -190,6 +199,11 @@ _EXAMPLE = re.compile(r"比如|例如|譬如|举例|举的例子|举个例子|�
 
 
 # A request with no question word ("请告知申请流程", "请予研判").
+# Whether this can be tolerated, asked outright ("能容错吗", "这个容错吗", "能不能免责"); not how a
+# tolerance is decided ("容错认定是等处理完再说，还是一起启动？").
+_ASKS_TOLERANCE = re.compile(
+    r"(容错|免责)(吗|不|么|啊|嘛|呀|[?？。]|$)|(能不能|能否|可不可以|可否|可以|能)[^，。？?]{0,4}(容错|免责)"
+)
 _REQUEST = re.compile(r"请(问|告知|介绍|说明|讲讲|列出|予)|想(问|了解|知道)|麻烦")
 
 

@@ -345,3 +345,28 @@ def test_a_family_weekend_is_no_conduct_in_office(assistant: Assistant) -> None:
     assert assistant.ask("周末带孩子去苏州玩两天，帮我排个行程，别太累。").intent is Intent.OUT_OF_SCOPE
     answer = assistant.ask("借着去外地考察，带老婆孩子玩了三天，费用单位报了。")
     assert answer.verdict is Verdict.NOT_TOLERABLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工程超了预算 被巡察点名了 能不能容错",
+        "去年给合作社多拨了二十万 现在查出来了 这个能免责吗",
+    ],
+)
+def test_something_gone_wrong_and_whether_it_is_tolerated_is_a_thin_story(
+    assistant: Assistant, text: str
+) -> None:
+    answer = assistant.ask(text)
+    assert answer.verdict is Verdict.NEEDS_MORE_FACTS, answer.intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被问责调查的时候，容错认定是等处理完再说，还是一起启动？",
+        "有人说按上级文件发的补贴也可能被追责，有这个说法吗？出处在哪？",
+    ],
+)
+def test_a_question_on_how_tolerance_works_stays_a_question(assistant: Assistant, text: str) -> None:
+    assert assistant.ask(text).verdict is Verdict.NOT_APPLICABLE
